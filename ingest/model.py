@@ -1,0 +1,123 @@
+"""The document model every reader produces.
+
+A :class:`Document` is a work (article, book, news item, a user's own file)
+read into ordered :class:`Block` objects: headings, body paragraphs, notes,
+reference entries, captions and front/back matter, each with its normalised
+text, its exact place in the raw file, its section and chapter, and its
+locator (printed page with a certainty, or a paragraph/note number where the
+source has no pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ingest.textspan import Span
+
+
+class Kind(StrEnum):
+    TITLE = "title"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    NOTE = "note"
+    REFERENCE = "reference"
+    CAPTION = "caption"
+    TABLE = "table"
+    FRONT = "front"  # bylines, affiliations, mastheads, keywords, licences
+    BACK = "back"  # bios, funding, conflicts, ORCID, acknowledgements
+
+
+class Certainty(StrEnum):
+    EXACT = "exact"  # anchored by a running head or masthead on that page
+    INFERRED = "inferred"  # counted from page-start cues between anchors
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class Pages:
+    """Printed page labels of a block; ``first``/``last`` are None when unknown."""
+
+    first: str | None = None
+    last: str | None = None
+    certainty: Certainty = Certainty.UNKNOWN
+
+    @property
+    def label(self) -> str | None:
+        if self.first is None:
+            return None
+        if self.last is None or self.last == self.first:
+            return self.first
+        return f"{self.first}–{self.last}"
+
+
+@dataclass
+class Block:
+    kind: Kind
+    span: Span
+    lines: tuple[int, int]  # first and last raw line (1-based) the block was read from
+    section: str | None = None
+    chapter: int | None = None
+    pages: Pages = field(default_factory=Pages)
+    number: int | None = None  # paragraph number (per work or chapter), note number
+    note_refs: list[int] = field(default_factory=list)  # note markers found in the text
+    iri_key: str = ""  # set by Document.assign_keys
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+    @property
+    def raw_chars(self) -> tuple[int, int]:
+        return self.span.raw_range()
+
+
+@dataclass
+class Chapter:
+    number: int
+    title: str | None
+    title_source: str | None
+    authors: list[dict[str, str]]
+    opening: str = ""  # the chapter's first words, as printed (from the manifest)
+    first_line: int = 0
+    last_line: int = 0
+    part: str | None = None
+    title_note: str | None = None
+    pages: Pages = field(default_factory=Pages)
+
+
+@dataclass
+class Document:
+    work_id: str
+    path: str  # file name relative to the corpus folder
+    layout: str
+    raw: str
+    blocks: list[Block] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def assign_keys(self) -> None:
+        """Stable keys: a hash of the normalised text, an ordinal for duplicates.
+
+        A paragraph keeps its key (and so its IRI) when unrelated text changes.
+        """
+        seen: dict[str, int] = {}
+        for b in self.blocks:
+            digest = text_hash(b.kind.value + "\n" + b.text)
+            n = seen.get(digest, 0) + 1
+            seen[digest] = n
+            b.iri_key = digest if n == 1 else f"{digest}-{n}"
+
+    def paragraphs(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind is Kind.PARAGRAPH]
+
+    def line_of(self, offset: int) -> int:
+        """1-based raw line number of a raw character offset."""
+        return self.raw.count("\n", 0, offset) + 1
+
+
+def text_hash(text: str) -> str:
+    canon = unicodedata.normalize("NFC", " ".join(text.split()))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:12]
