@@ -64,6 +64,17 @@ class Block:
     number: int | None = None  # paragraph number (per work or chapter), note number
     note_refs: list[int] = field(default_factory=list)  # note markers found in the text
     iri_key: str = ""  # set by Document.assign_keys
+    order: int = 0  # position in the document, from 1
+
+    def locator(self) -> tuple[str, str]:
+        """How to cite this block: a printed page where known, else its number or section."""
+        if self.pages.label is not None and self.pages.certainty is not Certainty.UNKNOWN:
+            return "page", self.pages.label
+        if self.kind is Kind.NOTE and self.number is not None:
+            return "note", str(self.number)
+        if self.kind is Kind.PARAGRAPH and self.number is not None:
+            return "paragraph", str(self.number)
+        return "section", self.section or ""
 
     @property
     def text(self) -> str:
@@ -97,6 +108,16 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Number paragraphs (per chapter where there are chapters), order blocks, key them."""
+        counters: dict[int | None, int] = {}
+        for i, b in enumerate(self.blocks, start=1):
+            b.order = i
+            if b.kind is Kind.PARAGRAPH:
+                counters[b.chapter] = counters.get(b.chapter, 0) + 1
+                b.number = counters[b.chapter]
+        self.assign_keys()
 
     def assign_keys(self) -> None:
         """Stable keys: a hash of the normalised text, an ordinal for duplicates.

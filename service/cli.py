@@ -1,0 +1,174 @@
+"""The ``dwkg`` command line: ingest, serve, query, export, stats.
+
+Names and flags are part of the contract (DESIGN.md): scripts and tests
+outside the project call them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest import build, manifest
+from ingest.errors import IngestError
+from service import queries
+from service.settings import Settings
+
+app = typer.Typer(
+    help="datawork-kg: a knowledge graph of the AI data-work literature, "
+    "every fact traceable to its passage and page.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+CorpusOpt = Annotated[
+    Path | None, typer.Option("--corpus", help="Folder with the texts and manifest.json.")
+]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory.")]
+
+
+def _settings(corpus: Path | None = None, store: Path | None = None) -> Settings:
+    s = Settings()
+    if corpus is not None:
+        s.corpus_dir = corpus
+    if store is not None:
+        s.store_dir = store
+    return s
+
+
+@app.command()
+def ingest(corpus: CorpusOpt = None, store: StoreOpt = None) -> None:
+    """Build the graph from the corpus into the store (beside the one in use)."""
+    s = _settings(corpus, store)
+    try:
+        total = len(manifest.load(s.corpus_dir)) + 1
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
+    ) as bar:
+        task = bar.add_task("reading", total=total)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=f"reading {name}")
+
+        try:
+            report = build.ingest(s.corpus_dir, s.store_dir, step)
+        except IngestError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from e
+    _summary(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _summary(r: build.Report) -> None:
+    t = Table(title=f"ingest finished in {r.seconds:.1f} s", show_header=False)
+    rows = [
+        ("works", r.works),
+        ("chapters", r.chapters),
+        ("paragraphs", r.paragraphs),
+        ("  page exact", r.pages.get("exact", 0)),
+        ("  page inferred", r.pages.get("inferred", 0)),
+        ("  page unknown (cited by paragraph)", r.pages.get("unknown", 0)),
+        ("notes", r.notes),
+        ("reference entries", r.references),
+        ("cited works (distinct)", r.cited_works),
+        ("in-text citations linked", r.citations_linked),
+        ("in-text citations unresolved", r.citations_unresolved),
+        ("quads", r.quads),
+    ]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    out.print(t)
+    out.print(f"store: {r.store_path}")
+    for w in r.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    for e in r.errors:
+        err.print(f"[red]error:[/red] {e}")
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Counts of what the graph holds."""
+    s = _settings(store=store)
+    try:
+        rows = queries.run_named(s, "stats")
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    _table(["what", "count"], [[r["what"], r["count"]] for r in rows])
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 SELECT or ASK query.")],
+    store: StoreOpt = None,
+) -> None:
+    """Run a SPARQL query on the store and print the result as a table."""
+    s = _settings(store=store)
+    try:
+        head, rows = queries.run_select(s, sparql)
+    except (IngestError, queries.QueryError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    _table(head, [[r.get(h, "") for h in head] for r in rows])
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
+        "datawork-kg.nq"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help="nquads (TriG: later)")] = "nquads",
+    corpus: CorpusOpt = None,
+) -> None:
+    """Write the corpus graph as N-Quads for other engines' bulk loaders."""
+    s = _settings(corpus)
+    if fmt != "nquads":
+        err.print(f"[red]error:[/red] format {fmt!r} is not supported; use --format nquads")
+        raise typer.Exit(2)
+    report = build.export_nquads(s.corpus_dir, output)
+    out.print(f"wrote {report.quads} quads to {output}")
+    for e in report.errors:
+        err.print(f"[red]error:[/red] {e}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    store: StoreOpt = None,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Serve the graph over HTTP, building it first if the store is empty."""
+    import uvicorn
+
+    from ingest.store import current_path
+    from service.main import create_app
+
+    s = _settings(corpus, store)
+    if current_path(s.store_dir) is None:
+        err.print(f"no graph in {s.store_dir}: building it from {s.corpus_dir}")
+        ingest(s.corpus_dir, s.store_dir)
+    uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+
+
+def _table(head: list[str], rows: list[list[str]]) -> None:
+    t = Table(*head)
+    for r in rows:
+        t.add_row(*[str(x) for x in r])
+    out.print(t)
+    out.print(f"{len(rows)} row(s)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,52 @@
+"""The HTTP app. This first version serves the SPARQL endpoint (GET/POST, JSON
+results) and passages; the full service (typed API, pages, limits) builds on it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Form, HTTPException, Query
+from fastapi.responses import JSONResponse, Response
+from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat
+
+from ingest.store import open_read_only
+from ontology import sparql_prefixes
+from service.queries import FORBIDDEN, _strip_literals
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    s = settings or Settings()
+    app = FastAPI(title="datawork-kg", version="0.1.0")
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    def run(query: str) -> Response:
+        if FORBIDDEN.search(_strip_literals(query)):
+            raise HTTPException(400, "SERVICE and LOAD are not allowed in queries")
+        store = open_read_only(s.store_dir)
+        text = query if "PREFIX" in query.upper() else sparql_prefixes() + query
+        try:
+            result = store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise HTTPException(400, f"malformed query: {e}") from e
+        if isinstance(result, bool):
+            return JSONResponse({"head": {}, "boolean": result})
+        if isinstance(result, QuerySolutions):
+            body = result.serialize(format=QueryResultsFormat.JSON)
+            return Response(body, media_type="application/sparql-results+json")
+        body = result.serialize(format=RdfFormat.N_TRIPLES)
+        return Response(body, media_type="application/n-triples")
+
+    @app.get("/sparql")
+    def sparql_get(query: Annotated[str, Query()]) -> Response:
+        return run(query)
+
+    @app.post("/sparql")
+    def sparql_post(query: Annotated[str, Form()]) -> Response:
+        return run(query)
+
+    return app

@@ -1,0 +1,64 @@
+"""Running SPARQL on the store: ad-hoc SELECTs and the named queries in ``queries/``.
+
+pyoxigraph results are consumed inside the function that ran the query and
+returned as plain Python data (they must not cross threads).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions
+
+from ingest.store import open_read_only
+from ontology import sparql_prefixes
+from service.settings import Settings
+
+FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+class QueryError(Exception):
+    """A query that cannot run: malformed, forbidden or not a SELECT/ASK."""
+
+
+def run_select(settings: Settings, sparql: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Run a SELECT (or ASK) on the current store; values as strings."""
+    if FORBIDDEN.search(_strip_literals(sparql)):
+        raise QueryError("SERVICE and LOAD are not allowed in queries on this service")
+    store = open_read_only(settings.store_dir)
+    text = sparql if "PREFIX" in sparql.upper() else sparql_prefixes() + sparql
+    try:
+        result = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as e:
+        raise QueryError(f"malformed query: {e}") from e
+    if isinstance(result, bool):
+        return ["ask"], [{"ask": str(result).lower()}]
+    if not isinstance(result, QuerySolutions):
+        raise QueryError("only SELECT and ASK queries print as a table; use the HTTP endpoint")
+    head = [v.value for v in result.variables]
+    rows: list[dict[str, str]] = []
+    for sol in result:
+        row: dict[str, str] = {}
+        for h in head:
+            term = sol[h]
+            if term is not None:
+                row[h] = _value(term)
+        rows.append(row)
+    return head, rows
+
+
+def run_named(settings: Settings, name: str) -> list[dict[str, str]]:
+    path = settings.queries_dir / f"{name}.rq"
+    if not path.is_file():
+        raise QueryError(f"no named query {name!r} in {settings.queries_dir}")
+    return run_select(settings, path.read_text(encoding="utf-8"))[1]
+
+
+def _value(term: object) -> str:
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return str(term)
+
+
+def _strip_literals(sparql: str) -> str:
+    return re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|#[^\n]*", "", sparql)
