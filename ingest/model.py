@@ -65,6 +65,18 @@ class Block:
     note_refs: list[int] = field(default_factory=list)  # note markers found in the text
     iri_key: str = ""  # set by Document.assign_keys
     order: int = 0  # position in the document, from 1
+    # where a new printed page begins inside the text: (text offset, page label)
+    page_breaks: list[tuple[int, str]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> str | None:
+        """The printed page of the character at ``offset`` in the text, if known."""
+        if self.pages.first is None or self.pages.certainty is Certainty.UNKNOWN:
+            return None
+        page: str | None = self.pages.first
+        for start, label in self.page_breaks:
+            if start <= offset:
+                page = label or None  # "" marks text whose page is not known
+        return page
 
     def locator(self) -> tuple[str, str]:
         """How to cite this block: a printed page where known, else its number or section."""

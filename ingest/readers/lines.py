@@ -66,9 +66,22 @@ def read_lines(doc: Document, title: str, first_page: tuple[int, int] | None) ->
     items = _classify(split_lines(doc.raw), title)
     doc.blocks.extend(_assemble(items))
     _strip_markers(doc.blocks)
+    if first_page:
+        _first_page(doc, first_page)
+
+
+def _first_page(doc: Document, lines: tuple[int, int]) -> None:
+    """Blocks on the masthead-anchored first page; a paragraph that leaves it
+    keeps page 1 for its opening and an unknown page for the rest."""
+    first, last = lines
     for b in doc.blocks:
-        if first_page and first_page[0] <= b.lines[0] and b.lines[1] <= first_page[1]:
-            b.pages = Pages("1", "1", Certainty.EXACT)
+        if not first <= b.lines[0] <= last:
+            continue
+        b.pages = Pages("1", "1", Certainty.EXACT)
+        end_raw = doc.raw.find("\n", sum(len(x) + 1 for x in doc.raw.split("\n")[: last - 1]))
+        beyond = next((i for i, o in enumerate(b.span.offsets) if o > end_raw), None)
+        if b.lines[1] > last and beyond is not None:
+            b.page_breaks = [(beyond, "")]
 
 
 def _classify(lines: list[Line], title: str) -> list[_Item]:
@@ -146,7 +159,7 @@ def _is_heading(text: str, items: list[_Item]) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "'‘“\""):
         return False
-    if text[-1] in ".,;:!”\"" or words[-1].lower() in FUNCTION_WORDS:
+    if text[-1] in ".,;:!”\"" or words[-1].lower() in FUNCTION_WORDS or ". " in text:
         return False
     prev = next((i for i in reversed(items) if i.kind in (Kind.PARAGRAPH, Kind.FRONT)), None)
     return prev is None or _ends(prev.line.text) or prev.kind is Kind.FRONT

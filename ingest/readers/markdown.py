@@ -45,8 +45,9 @@ def read_markdown(doc: Document, markdown: bool = True) -> None:
     body_started = False
     in_rule_box = False
     rules_left = sum(1 for g in groups if markdown and RULE.match(g[0].text))
+    byline = next((i for i, g in enumerate(groups) if BYLINE.match(g[0].text.strip())), None)
     pending: Block | None = None
-    for group in groups:
+    for i, group in enumerate(groups):
         first = group[0].text.strip()
         if markdown and RULE.match(first):
             rules_left -= 1
@@ -66,7 +67,7 @@ def read_markdown(doc: Document, markdown: bool = True) -> None:
             kind = Kind.CAPTION  # a pull quote: it repeats body text
         elif BIO.match(first) and rules_left == 0 and markdown:
             kind = Kind.BACK
-        elif not body_started and _front(group, title_seen):
+        elif not body_started and _front(group, i, byline):
             kind = Kind.FRONT
         elif len(group) == 2 and group[0].text.endswith("  ") and len(group[1].text) < 80:
             kind = Kind.CAPTION  # an image caption and its credit line
@@ -103,12 +104,19 @@ def _paragraph_groups(lines: list[Line]) -> list[list[Line]]:
     return groups
 
 
-def _front(group: list[Line], title_seen: bool) -> bool:
-    """Standfirst, byline, date and key points come before the first body paragraph."""
+def _front(group: list[Line], i: int, byline: int | None) -> bool:
+    """A web article's standfirst, byline, date and key points, before its first body paragraph.
+
+    Only an article with a byline has them: the short paragraph just before the
+    byline (the standfirst) and the date, interface text and bullets after it.
+    """
     text = group[0].text.strip()
-    return title_seen and (
-        bool(BYLINE.match(text) or DATE.match(text) or LIST_ITEM.match(text))
-        or len(" ".join(ln.text for ln in group)) < 250
+    if byline is None:
+        return bool(DATE.match(text))
+    if i == byline - 1:
+        return len(" ".join(ln.text for ln in group)) < 300
+    return i >= byline and bool(
+        BYLINE.match(text) or DATE.match(text) or LIST_ITEM.match(text) or UI_NOISE.search(text)
     )
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ingest.errors import ReaderError
 from ingest.model import Block, Certainty, Chapter, Document, Kind, Pages
 from ingest.readers import URL_LINE, Line, repair_print_spacing, split_lines
+from ingest.references import is_reference_start
 from ingest.textspan import Span
 
 RUNNING_HEAD_VERSO = re.compile(r"^(\d{1,3}) (\S.*\S)$")
@@ -57,6 +58,7 @@ class _ChapterLayout:
     chapter: Chapter
     pages: list[_Page] = field(default_factory=list)
     heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (page no, head)
+    ignored: list[int] = field(default_factory=list)  # page cues not trusted (in notes)
 
 
 def read_printed(doc: Document, chapters: list[Chapter]) -> None:
@@ -132,8 +134,11 @@ def _paginate(lines: list[Line], ch: Chapter, doc: Document) -> _ChapterLayout:
         if head is not None:
             layout.pages.append(_Page(ln.no))
             layout.heads[ln.no] = (len(layout.pages) - 1, head)
-        elif _is_page_start(lines, idx) and not notes_started:
-            layout.pages.append(_Page(ln.no))
+        elif _is_page_start(lines, idx):
+            if notes_started:
+                layout.ignored.append(ln.no)
+            else:
+                layout.pages.append(_Page(ln.no))
     _label_pages(layout, doc)
     return layout
 
@@ -173,6 +178,7 @@ class _ChapterReader:
         self.para_kind = Kind.PARAGRAPH
         self.heading: list[Line] = []
         self.page_starts = [p.start for p in layout.pages]
+        self._last_lines: list[Line] = []
 
     # -- the walk ---------------------------------------------------------
     def read(self) -> list[Block]:
@@ -363,11 +369,33 @@ class _ChapterReader:
         if kind is Kind.NOTE:
             self._emit_notes(lines)
             return
+        if kind is Kind.REFERENCE and self._continues_entry(lines[0]):
+            self._extend_last(lines)
+            return
         self._emit(kind, lines)
 
+    def _continues_entry(self, first: Line) -> bool:
+        """A reference entry whose spaced-out URL broke the line-end rule."""
+        text = first.text.strip()
+        last = self.blocks[-1] if self.blocks else None
+        return (
+            last is not None
+            and last.kind is Kind.REFERENCE
+            and not is_reference_start(text)
+        )
+
+    def _extend_last(self, lines: list[Line]) -> None:
+        last = self.blocks.pop()
+        merged = self._last_lines + lines
+        self._emit(last.kind, merged)
+
     def _emit_notes(self, lines: list[Line]) -> None:
-        """A notes 'paragraph' may hold several notes when one ends on a full line."""
+        """A notes 'paragraph' may hold several notes when one ends on a full line,
+        or continue the previous note when a spaced-out URL broke the line-end rule."""
         current: list[Line] = []
+        if not NOTE_START.match(lines[0].text) and self.blocks and self.blocks[-1].kind is Kind.NOTE:
+            self.blocks.pop()
+            current = list(self._last_lines)
         for ln in lines:
             if NOTE_START.match(ln.text) and current:
                 self._emit(Kind.NOTE, current)
@@ -377,6 +405,7 @@ class _ChapterReader:
             self._emit(Kind.NOTE, current)
 
     def _emit(self, kind: Kind, lines: list[Line]) -> Block:
+        self._last_lines = lines
         block = self._block(kind, lines, _join_lines(lines))
         if kind is Kind.NOTE:
             m = NOTE_START.match(lines[0].text)
@@ -393,13 +422,26 @@ class _ChapterReader:
             chapter=self.ch.number,
         )
         block.pages = self._pages_for(lines, kind)
+        if block.pages.first != block.pages.last:
+            block.page_breaks = self._breaks(block, lines)
         return block
+
+    def _breaks(self, block: Block, lines: list[Line]) -> list[tuple[int, str]]:
+        """Text offsets where the block crosses onto a new page."""
+        out: list[tuple[int, str]] = []
+        for page in self.layout.pages:
+            if lines[0].no < page.start <= lines[-1].no and page.label is not None:
+                raw_start = self.lines[page.start - 1].start
+                offset = next(
+                    (i for i, o in enumerate(block.span.offsets) if o >= raw_start), None
+                )
+                if offset is not None:
+                    out.append((offset, page.label))
+        return out
 
     def _pages_for(self, lines: list[Line], kind: Kind) -> Pages:
         if kind in (Kind.NOTE, Kind.REFERENCE) or self.region in ("notes", "references"):
-            # Notes are set in their own text block: its leading space does not tell
-            # whether they begin a new page, so their page is not claimed.
-            return Pages()
+            return self._apparatus_pages(lines)
         first = self._page_of(lines[0].no)
         last = self._page_of(lines[-1].no)
         if first.label is None or last.label is None:
@@ -410,6 +452,17 @@ class _ChapterReader:
             else Certainty.INFERRED
         )
         return Pages(first.label, last.label, certainty)
+
+    def _apparatus_pages(self, lines: list[Line]) -> Pages:
+        """Notes and references are set in their own text blocks, whose leading space
+        does not tell whether they begin a page: their page is claimed only on a page
+        with a running head, with no untrusted cue between the head and the block."""
+        page = self._page_of(lines[0].no)
+        if page.certainty is not Certainty.EXACT or self._page_of(lines[-1].no) is not page:
+            return Pages()
+        if any(page.start < n <= lines[-1].no for n in self.layout.ignored):
+            return Pages()
+        return Pages(page.label, page.label, Certainty.EXACT)
 
     def _page_of(self, line_no: int) -> _Page:
         page = self.layout.pages[0]
