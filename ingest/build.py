@@ -21,7 +21,7 @@ from ingest.model import Document, Kind
 from ingest.readers.lines import read_lines
 from ingest.readers.markdown import read_markdown
 from ingest.readers.printed import read_printed
-from ontology import PROV, base_iri
+from ontology import DW, PROV, RDF, base_iri
 
 Progress = Callable[[str], None]
 
@@ -66,7 +66,9 @@ def read_document(entry: WorkEntry, corpus: Path) -> Document:
 
 def _read_text(path: Path) -> str:
     if not path.is_file():
-        raise ReaderError(f"{path.name}: the file is missing; add it or remove it from the manifest")
+        raise ReaderError(
+            f"{path.name}: the file is missing; add it or remove it from the manifest"
+        )
     data = path.read_bytes()
     if not data.strip():
         raise ReaderError(f"{path.name}: the file is empty; nothing to ingest")
@@ -76,13 +78,14 @@ def _read_text(path: Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ReaderError(
-            f"{path.name}: not UTF-8 (byte {e.start} is 0x{data[e.start]:02x}); "
-            "re-save it as UTF-8"
+            f"{path.name}: not UTF-8 (byte {e.start} is 0x{data[e.start]:02x}); re-save it as UTF-8"
         ) from e
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_corpus(corpus: Path, report: Report, progress: Progress) -> list[tuple[WorkEntry, Document]]:
+def read_corpus(
+    corpus: Path, report: Report, progress: Progress
+) -> list[tuple[WorkEntry, Document]]:
     docs: list[tuple[WorkEntry, Document]] = []
     for entry in manifest.load(corpus):
         progress(entry.file)
@@ -102,9 +105,9 @@ def corpus_quads(
         _count(doc, report)
     yield from linking.citation_quads(docs, iris, report)
     act = iris.activity()
-    yield Quad(act, NamedNode(rdf.RDF + "type"), NamedNode(PROV + "Activity"), iris.graph("_meta"))
+    yield Quad(act, NamedNode(RDF + "type"), NamedNode(PROV + "Activity"), iris.graph("_meta"))
     yield Quad(
-        act, NamedNode(rdf.DW + "pipelineVersion"), Literal(PIPELINE_VERSION), iris.graph("_meta")
+        act, NamedNode(DW + "pipelineVersion"), Literal(PIPELINE_VERSION), iris.graph("_meta")
     )
 
 
@@ -129,7 +132,7 @@ def ingest(
     started = time.perf_counter()
     report = Report()
     docs = read_corpus(corpus, report, progress)
-    quads = list(corpus_quads(docs, report, base or base_iri()))
+    quads = list(dict.fromkeys(corpus_quads(docs, report, base or base_iri())))
     report.quads = len(quads)
     progress("store")
     report.store_path = store.build(store_dir, quads)
@@ -143,7 +146,7 @@ def export_nquads(corpus: Path, out: Path, base: str | None = None) -> Report:
 
     report = Report()
     docs = read_corpus(corpus, report, lambda _: None)
-    quads = list(corpus_quads(docs, report, base or base_iri()))
+    quads = list(dict.fromkeys(corpus_quads(docs, report, base or base_iri())))
     report.quads = len(quads)
     with out.open("wb") as f:
         serialize(quads, f, RdfFormat.N_QUADS)

@@ -64,7 +64,7 @@ def _reference_lists(
             continue
         ref = parse_reference(b.text)
         entry = iris.passage(doc.work_id, b.iri_key)
-        key = work_key(ref.authors, ref.year, ref.year_suffix, ref.title, ref.doi)
+        key = work_key(ref.authors, ref.year, ref.year_suffix, ref.title)
         cited = iris.cited(key)
         scope = _scope(doc, b, iris)
         list_node = NamedNode(f"{scope.value}/references")
@@ -170,7 +170,7 @@ def _footnotes(doc: Document, iris: Iris, em: Emitter, cited_seen: set[str]) -> 
                     url=None,
                     kind="article-journal",
                 )
-                key = work_key(nc.authors, nc.year, "", nc.title, None)
+                key = work_key(nc.authors, nc.year, "", nc.title)
                 cited = iris.cited(key)
                 _cited_work(em, cited, ref, key, cited_seen)
                 full[(first.lower(), title_key)] = cited

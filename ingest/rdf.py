@@ -233,9 +233,7 @@ def _year(csl: dict[str, Any]) -> int | None:
         return None
 
 
-def cites_quads(
-    em: Emitter, citing: NamedNode, cited: NamedNode, label: str, kind: str
-) -> None:
+def cites_quads(em: Emitter, citing: NamedNode, cited: NamedNode, label: str, kind: str) -> None:
     """A cited work node (one per real work across the corpus) and the cito link."""
     em.typed(cited, FABIO + "Expression")
     em.add(cited, RDFS + "label", label)

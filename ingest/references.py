@@ -45,11 +45,27 @@ UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 """Upper-case letters for regex classes (ASCII plus Latin-1 and Latin Extended-A/B)."""
 
 PARTICLES = frozenset(
-    "van von de der den du da di la le ter ten dos das del della des".split()
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "du",
+        "da",
+        "di",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "des",
+    ]
 )
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 
@@ -521,7 +537,7 @@ def _first_sentence(s: str) -> str | None:
 
 
 def _strip_title(s: str) -> str:
-    return s.strip().strip("“”\"").strip().rstrip(".,").strip()
+    return s.strip().strip('“”"').strip().rstrip(".,").strip()
 
 
 def _strip_brackets(s: str) -> str:
@@ -534,7 +550,31 @@ def _dash(pages: str) -> str:
 
 
 _TITLE_STOP = frozenset(
-    "a an the of and or in on for to at by with from as is are how why what its their our".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "for",
+        "to",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "how",
+        "why",
+        "what",
+        "its",
+        "their",
+        "our",
+    ]
 )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def build(store_dir: Path, quads: Iterable[Quad]) -> Path:
             "choose a writable --store or fix its permissions"
         ) from e
     _remove_unfinished(store_dir)
-    build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     target = builds / build_id
     try:
         store = Store(str(target))
@@ -69,7 +70,8 @@ def build(store_dir: Path, quads: Iterable[Quad]) -> Path:
         del store
         (target / ".complete").write_text(build_id)
     except OSError as e:
-        shutil.rmtree(target, ignore_errors=True)
+        if target != current_path(store_dir):
+            shutil.rmtree(target, ignore_errors=True)
         raise StoreError(
             f"building the store in {target} failed ({e}); the previous graph is still in use"
         ) from e

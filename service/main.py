@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, Form, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 
 from ingest.store import open_read_only
 from ontology import sparql_prefixes
@@ -33,13 +33,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             result = store.query(text, use_default_graph_as_union=True)
         except SyntaxError as e:
             raise HTTPException(400, f"malformed query: {e}") from e
-        if isinstance(result, bool):
-            return JSONResponse({"head": {}, "boolean": result})
+        if isinstance(result, QueryTriples):
+            body = result.serialize(format=RdfFormat.N_TRIPLES)
+            return Response(body, media_type="application/n-triples")
         if isinstance(result, QuerySolutions):
             body = result.serialize(format=QueryResultsFormat.JSON)
             return Response(body, media_type="application/sparql-results+json")
-        body = result.serialize(format=RdfFormat.N_TRIPLES)
-        return Response(body, media_type="application/n-triples")
+        return JSONResponse({"head": {}, "boolean": bool(result)})
 
     @app.get("/sparql")
     def sparql_get(query: Annotated[str, Query()]) -> Response:

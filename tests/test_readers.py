@@ -121,7 +121,9 @@ def test_lines_layout_apparatus(docs: dict[str, Document]) -> None:
     assert len([b for b in docs["001"].blocks if b.kind is Kind.REFERENCE]) == 46
     notes002 = [b.number for b in docs["002"].blocks if b.kind is Kind.NOTE]
     assert notes002 == list(range(1, 48))
-    assert not any(b.kind is Kind.PARAGRAPH and "is a reporter" in b.text for b in docs["004"].blocks)
+    assert not any(
+        b.kind is Kind.PARAGRAPH and "is a reporter" in b.text for b in docs["004"].blocks
+    )
 
 
 def test_user_markdown_document(tmp_path) -> None:  # type: ignore[no-untyped-def]

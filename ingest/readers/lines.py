@@ -32,7 +32,9 @@ AFFILIATION = re.compile(
 FRONT_LINE = re.compile(
     r"^(?:Corresponding author|Creative Commons|Article reuse guidelines|.*© The Author)"
 )
-CAPTION_LINE = re.compile(r"^\s*(?:Table|Figure) \d+[.:]|^\s*\[INSERT (?:FIGURE|TABLE) [^\]]*\]\s*$")
+CAPTION_LINE = re.compile(
+    r"^\s*(?:Table|Figure) \d+[.:]|^\s*\[INSERT (?:FIGURE|TABLE) [^\]]*\]\s*$"
+)
 NOTES_HEADING = re.compile(r"^\s*(?:Notes|Endnotes)\s*$")
 REFERENCES_HEADING = re.compile(r"^\s*(?:References|Bibliography|Works Cited)\s*$")
 BIO = re.compile(
@@ -159,7 +161,7 @@ def _is_heading(text: str, items: list[_Item]) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "'‘“\""):
         return False
-    if text[-1] in ".,;:!”\"" or words[-1].lower() in FUNCTION_WORDS or ". " in text:
+    if text[-1] in '.,;:!”"' or words[-1].lower() in FUNCTION_WORDS or ". " in text:
         return False
     prev = next((i for i in reversed(items) if i.kind in (Kind.PARAGRAPH, Kind.FRONT)), None)
     return prev is None or _ends(prev.line.text) or prev.kind is Kind.FRONT
@@ -235,7 +237,9 @@ def _listed_note_number(text: str) -> int | None:
 
 def _strip_note_label(span: Span) -> Span:
     """Drop the note's own number or bullet (``¹²``, ``- 2.``, ``$^{^{21}}$``)."""
-    m = re.match(rf"^\s*(?:[{SUPERSCRIPTS}]+|\$\^\{{\^\{{\d+\}}\}}\$|-\s*(?:\d{{1,2}}\.)?)\s*", span.text)
+    m = re.match(
+        rf"^\s*(?:[{SUPERSCRIPTS}]+|\$\^\{{\^\{{\d+\}}\}}\$|-\s*(?:\d{{1,2}}\.)?)\s*", span.text
+    )
     return span.slice(m.end(), len(span)) if m else span
 
 

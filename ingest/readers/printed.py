@@ -24,6 +24,7 @@ empty line. What the print layout tells us, and how this reader uses it
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -90,7 +91,7 @@ def _locate_chapters(lines: list[Line], chapters: list[Chapter]) -> None:
             )
         ch.first_line = found
         after = found
-    for ch, nxt in zip(chapters, chapters[1:], strict=False):
+    for ch, nxt in itertools.pairwise(chapters):
         ch.last_line = nxt.first_line - 1
     if chapters:
         chapters[-1].last_line = len(lines)
@@ -213,7 +214,6 @@ class _ChapterReader:
         )
 
     def _line(self, ln: Line) -> None:
-        text = ln.text.strip()
         if self.para:
             self.para.append(ln)
             if not _continues(ln.text):
@@ -265,9 +265,7 @@ class _ChapterReader:
         pattern = re.compile(rf"^{self.ch.number} [A-Z“‘\"]")
         for idx in range(self.ch.first_line, first_page_end - 1):
             if pattern.match(self.lines[idx].text):
-                block = {
-                    ln.no for ln in self.lines[idx : first_page_end - 1] if not ln.blank
-                }
+                block = {ln.no for ln in self.lines[idx : first_page_end - 1] if not ln.blank}
                 if len(block) <= 6:
                     return block
         return set()
@@ -378,11 +376,7 @@ class _ChapterReader:
         """A reference entry whose spaced-out URL broke the line-end rule."""
         text = first.text.strip()
         last = self.blocks[-1] if self.blocks else None
-        return (
-            last is not None
-            and last.kind is Kind.REFERENCE
-            and not is_reference_start(text)
-        )
+        return last is not None and last.kind is Kind.REFERENCE and not is_reference_start(text)
 
     def _extend_last(self, lines: list[Line]) -> None:
         last = self.blocks.pop()
@@ -393,7 +387,11 @@ class _ChapterReader:
         """A notes 'paragraph' may hold several notes when one ends on a full line,
         or continue the previous note when a spaced-out URL broke the line-end rule."""
         current: list[Line] = []
-        if not NOTE_START.match(lines[0].text) and self.blocks and self.blocks[-1].kind is Kind.NOTE:
+        if (
+            not NOTE_START.match(lines[0].text)
+            and self.blocks
+            and self.blocks[-1].kind is Kind.NOTE
+        ):
             self.blocks.pop()
             current = list(self._last_lines)
         for ln in lines:
@@ -432,9 +430,7 @@ class _ChapterReader:
         for page in self.layout.pages:
             if lines[0].no < page.start <= lines[-1].no and page.label is not None:
                 raw_start = self.lines[page.start - 1].start
-                offset = next(
-                    (i for i, o in enumerate(block.span.offsets) if o >= raw_start), None
-                )
+                offset = next((i for i, o in enumerate(block.span.offsets) if o >= raw_start), None)
                 if offset is not None:
                     out.append((offset, page.label))
         return out
@@ -482,7 +478,7 @@ def _looks_like_heading(text: str) -> bool:
     t = text.strip()
     if not t or text.endswith("-") or (text.endswith(" ") and not text.endswith("  ")):
         return False
-    if len(t) > 95 or t[0].islower() or t[-1] in ".,;:!”\"’)":
+    if len(t) > 95 or t[0].islower() or t[-1] in '.,;:!”"’)':
         return False
     if FIGURE_LINE.match(text) or SOURCE_LINE.match(text) or NOTE_START.match(text):
         return False
