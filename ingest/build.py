@@ -37,7 +37,8 @@ class Report:
     notes: int = 0
     references: int = 0
     citations_linked: int = 0
-    citations_unresolved: int = 0
+    citations_unresolved: int = 0  # the work has a reference list, but no entry matches
+    citations_without_list: int = 0  # the work (chapter) has no reference list in the file
     cited_works: int = 0
     quads: int = 0
     errors: list[str] = field(default_factory=list)

@@ -216,7 +216,8 @@ def _split_names(names: str) -> tuple[list[str], bool]:
     names = re.sub(r",?\set\sal\b\.?", "", names)
     parts = re.split(r",?\s(?:and|&)\s|,\s", names)
     initials = re.compile(rf"^(?:[{UPPER}]\.\s?)+(?=\S)")
-    return [initials.sub("", p).strip() for p in parts if p.strip()], et_al
+    parts = [re.sub(r"[’']s$", "", initials.sub("", p).strip()) for p in parts]
+    return [p for p in parts if p], et_al
 
 
 def _year_parts(printed: str) -> tuple[str, str]:
@@ -393,7 +394,7 @@ def _note_citation(
     url = _note_url(rest)
     plain = re.sub(r"https?://\S+(?:\s\S+)*", "", rest) if url else rest
     short = re.fullmatch(rf"[\s,.]*(?:({_PAGES})[\s.]*)?", plain)
-    if short:
+    if short and not url:
         return NoteCitation(seg, authors, et_al, title, None, short.group(1), True)
     return NoteCitation(
         text=seg,
@@ -427,13 +428,12 @@ def _note_pages(rest: str) -> str | None:
 def _note_container(rest: str) -> str | None:
     """The first comma-separated chunk of Latin text after the title, without volume."""
     rest = re.sub(r"\[[^\]]*\]", "", rest)
-    book = re.search(r"\((?:[^():]+):\s*([^,()]+),", rest)
-    chunks = [book.group(1)] if book else []
-    chunks += re.split(r",\s", rest)
+    book = re.match(r"\s*\((?:[^():]+):\s*([^,()]+),", rest)  # (Boston: Publisher, 2019)
+    chunks = [book.group(1)] if book else re.split(r",\s", rest)
     for chunk in chunks:
         c = re.sub(r"^\s*(?:in|eds?\.)\s+", "", chunk.strip(' .,"”'))
-        if re.match(r"[A-Za-z]", c):
-            return re.split(r"\s\d+(?=,|\s\(|$)|\s\(", c)[0].strip() or None
+        if re.match(r"[A-Za-z]", c) and not re.match(rf"(?:{MONTHS})\b", c):
+            return re.split(r"\s\d+(?=,|\s\(|$)|\s\(|,?\sno\.", c)[0].strip() or None
     return None
 
 

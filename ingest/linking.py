@@ -132,7 +132,10 @@ def _in_text(
             idx = match_reference(c, [r for r, _, _ in entries]) if entries else None
             if idx is None:
                 em.add(ptr, DW + "resolved", FALSE)
-                report.citations_unresolved += 1
+                if entries:
+                    report.citations_unresolved += 1
+                else:
+                    report.citations_without_list += 1
                 continue
             _, entry, cited = entries[idx]
             em.add(ptr, C4O + "denotes", entry)

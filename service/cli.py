@@ -83,7 +83,8 @@ def _summary(r: build.Report) -> None:
         ("reference entries", r.references),
         ("cited works (distinct)", r.cited_works),
         ("in-text citations linked", r.citations_linked),
-        ("in-text citations unresolved", r.citations_unresolved),
+        ("in-text citations unresolved (no matching entry)", r.citations_unresolved),
+        ("in-text citations in works without a reference list", r.citations_without_list),
         ("quads", r.quads),
     ]
     for k, v in rows:

@@ -37,7 +37,34 @@ def test_summary_figures(built_store: tuple[Path, build.Report]) -> None:
     assert report.paragraphs > 850
     assert report.pages["exact"] > 0 and report.pages["inferred"] > 300
     assert report.references > 150 and report.notes > 120
-    assert report.citations_linked > 0 and report.citations_unresolved > 0
+    assert report.citations_linked > 150 and report.citations_unresolved > 0
+    assert report.citations_without_list > 0
+
+
+CITATION_QUERY = """
+SELECT ?cited ?authors ?year ?loc ?entry ?resolved WHERE {
+  ?ptr a c4o:InTextReferencePointer ; c4o:hasContent ?cited ; c4o:hasContext ?p ;
+       dw:citedAuthors ?authors ; dw:citedYear ?year ; dw:resolved ?resolved .
+  ?p dw:work/dw:workId "%s" .
+  OPTIONAL { ?ptr dw:citedLocator ?loc }
+  OPTIONAL { ?ptr c4o:denotes/c4o:hasContent ?entry }
+  FILTER(CONTAINS(?cited, "%s"))
+}
+"""
+
+
+def test_in_text_citations_resolve_with_their_pages(
+    built_store: tuple[Path, build.Report],
+) -> None:
+    settings = Settings(store_dir=built_store[0])
+    [lei] = run_select(settings, CITATION_QUERY % ("000", "Lei, 2023: 69"))[1]
+    assert lei["loc"] == "69–80" and lei["entry"].startswith("Lei YW (2023)")
+    # the list has Xia and Wu 2025, not Wu and Xia 2025: kept, unresolved, not guessed
+    [wu] = run_select(settings, CITATION_QUERY % ("000", "Wu and Xia, 2025"))[1]
+    assert wu["resolved"] == "false" and "entry" not in wu
+    # a chapter with its own list (ch. 16) resolves against it
+    rows = run_select(settings, CITATION_QUERY % ("003", "Berg, Cherry, and Rani 2019"))[1]
+    assert rows and all(r["entry"].startswith("Berg, Janine, Miriam Cherry") for r in rows)
 
 
 def test_sparql_gives_work_chapter_text_and_locator(built_store: tuple[Path, build.Report]) -> None:
