@@ -38,6 +38,7 @@ def replicate(n: int, dest: Path) -> None:
 
 
 def one_run(corpus: str, store: str) -> None:
+    sys.path.insert(0, str(ROOT))
     from ingest import build
 
     started = time.perf_counter()

@@ -132,7 +132,8 @@ def match_reference(c: Citation, refs: list[Reference]) -> int | None:
 
 
 def same_name(cited: str, listed: str) -> bool:
-    """``Diaz`` ~ ``Díaz``; ``UNCTAD`` ~ ``UNCTAD Statistical Service``; ``Dhir`` ~ ``Kumar Dhir``."""
+    """Same family name? ``Diaz`` ~ ``Díaz``, ``Dhir`` ~ ``Kumar Dhir``,
+    ``UNCTAD`` ~ ``UNCTAD Statistical Service``."""
     a, b = _name_key(cited), _name_key(listed)
     if not a or not b:
         return False
@@ -410,12 +411,14 @@ def _note_citation(
 
 
 def _note_year(rest: str) -> str | None:
+    """The year in the first parenthesis that has one, else the last year given."""
+    year = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
     for inner in re.findall(r"\(([^()]*)\)", rest):
-        years = re.findall(r"\b(?:1[5-9]|20)\d\d\b", inner)
-        if years:
-            return years[-1]
-    years = re.findall(r"\b(?:1[5-9]|20)\d\d\b", rest)
-    return years[-1] if years else None
+        found = [m.group() for m in year.finditer(inner)]
+        if found:
+            return found[-1]
+    found = [m.group() for m in year.finditer(rest)]
+    return found[-1] if found else None
 
 
 def _note_pages(rest: str) -> str | None:

@@ -322,6 +322,11 @@ def _comma_authors(s: str) -> list[str]:
     parts = [p.strip() for p in re.split(r",?\s+(?:and|&)\s+|,\s*", s) if p.strip()]
     parts = [p for p in parts if p not in ("and", "&")]
     out = [parts[0]]
+    given = parts[1].split() if len(parts) > 2 else []
+    if len(given) >= 3 and not _INITIALS.match(parts[1]):
+        # "Aleksynska, Mariya Anastasia Bastrakova, and ...": the comma after the first
+        # author's given name is lost, so the second author hides in it
+        out.append(family_of_full_name(" ".join(given[1:])))
     i = 2
     while i < len(parts):
         part = parts[i]
