@@ -69,13 +69,12 @@ _STOP = (
     r"Quoted|Cited|Compare|Ibid|Spring|Summer|Autumn|Fall|Winter|"
     rf"{MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 )
-_PARTICLE = "|".join(sorted(PARTICLES))
 _TOKEN = (
     rf"(?:[{UPPER}]\.(?=\s)"  # an initial: J.
     rf"|(?!(?:{_STOP})(?![\w’'.-]))[{UPPER}][\w’'&-]*(?:\.\w[\w’'&-]*)*"  # Díaz, Fact.MR
     r"|\d+[a-z][\w-]*)"  # 996icu
 )
-_NAME = rf"(?:(?:{_PARTICLE})\s)*{_TOKEN}(?:\s(?:(?:{_PARTICLE}|of|for)\s)*{_TOKEN}){{0,4}}"
+_NAME = rf"(?:(?:{PARTICLES})\s)*{_TOKEN}(?:\s(?:(?:{PARTICLES}|of|for)\s)*{_TOKEN}){{0,4}}"
 _LIST = rf"{_NAME}(?:(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})?(?:,?\set\sal\b\.?)?"
 _YEAR = r"(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.)(?![\w–-]|\.\d)"
 _MORE = r",\s?(?:19|20)\d\d[a-z]?(?![\w–-])(?=\s*(?:[;,)\]]|$))"
@@ -263,7 +262,8 @@ def split_notes(line: str) -> list[tuple[int, str]]:
 
     Handles superscript numbers (``¹² Mary L. Gray``), the LaTeX form
     (`` $^{^{21}}$ Mary L. Gray``) and several notes merged on one line
-    (``... 2019-data-policyInitiatives-25016. ² Mohamed Kande ...``).
+    (``... 2019-data-policyInitiatives-25016. ² Mohamed Kande ...``). Give it note
+    lines only: body text carries the same superscript markers (``stakeholders. ¹⁰``).
     """
     marks = list(_NOTE_MARK.finditer(line))
     out: list[tuple[int, str]] = []
@@ -302,7 +302,7 @@ def resolve_short_notes(notes: list[list[NoteCitation]]) -> list[list[NoteCitati
 # --- footnote helpers ----------------------------------------------------------------------
 
 _PN_TOKEN = rf"[{UPPER}][\w’'-]*\.?"
-_PERSON = rf"{_PN_TOKEN}(?:\s(?:(?:{_PARTICLE})\s)*{_PN_TOKEN}){{0,3}}"
+_PERSON = rf"{_PN_TOKEN}(?:\s(?:(?:{PARTICLES})\s)*{_PN_TOKEN}){{0,3}}"
 _PERSONS = re.compile(
     rf"^(?P<names>{_PERSON}(?:(?:,\s{_PERSON})*,?\s(?:and|&)\s{_PERSON})?)"
     r"(?P<etal>\set\sal\.)?,?(?<=[,.])\s+(?=\S)"

@@ -44,29 +44,9 @@ class Reference:
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 """Upper-case letters for regex classes (ASCII plus Latin-1 and Latin Extended-A/B)."""
 
-PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "du",
-        "da",
-        "di",
-        "la",
-        "le",
-        "ter",
-        "ten",
-        "dos",
-        "das",
-        "del",
-        "della",
-        "des",
-    ]
-)
+PARTICLES = "van|von|de|der|den|du|da|di|la|le|ter|ten|dos|das|del|della|des"
+"""Lower-case particles that belong to a family name (``van Doorn``), as a regex alternation."""
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_ABBR = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 
 _SAGE_HEAD = re.compile(
@@ -79,6 +59,13 @@ _COMMA_HEAD = re.compile(
 _NO_YEAR_HEAD = re.compile(
     rf"^(?P<authors>[{UPPER}][^.,“\"]*, [^.“\"]*?, and [^.“\"]+?)\.\s(?P<rest>[{UPPER}“\"].*)$"
 )
+_NAME_TOKEN = rf"(?:(?:{PARTICLES}) )?[{UPPER}][\w.’'-]*"
+_NAME_LIST_LINE = re.compile(
+    rf"^[{UPPER}][\w’'-]+, {_NAME_TOKEN}(?: {_NAME_TOKEN})*"
+    rf"(?:, (?:and )?{_NAME_TOKEN}(?: {_NAME_TOKEN})*){{2,}},?$"
+)
+"""A print line holding only an author list whose year wraps to the next line:
+``Muller, Michael, Ingrid Lange, Dakuo Wang, ..., Q. Vera Liao, Casey``."""
 _INITIALS = re.compile(rf"^(?:[{UPPER}]{{1,2}}\.?\s?-?)+$")
 _SAGE_INITIALS = re.compile(rf"^[{UPPER}]{{1,3}}(?:-[{UPPER}]{{1,2}})?$")
 
@@ -117,13 +104,17 @@ def is_reference_start(text: str) -> bool:
 
     Rejects continuation fragments that wrongly received a bullet, such as
     ``- Conference on Web Search and Data Mining, ...`` or ``- market, Cambridge, MA: ...``.
+    Two year-less forms of a Chicago list of several authors are accepted too:
+    an entry that prints no year (``Shoham, Yoav, ..., and Calvin LeGassick. The
+    AI Index 2017 ...``) and a print line of names whose year wraps to the next
+    line (``Muller, Michael, Ingrid Lange, ..., Casey``).
     """
     cleaned = _clean(text)
-    for pattern, style in ((_SAGE_HEAD, "sage"), (_COMMA_HEAD, "comma")):
+    for pattern, style in ((_SAGE_HEAD, "sage"), (_COMMA_HEAD, "comma"), (_NO_YEAR_HEAD, "comma")):
         m = pattern.match(cleaned)
         if m and _plausible_authors(m.group("authors"), style):
             return True
-    return False
+    return bool(_NAME_LIST_LINE.match(cleaned))
 
 
 def repair_url(s: str) -> str:
@@ -164,9 +155,10 @@ def slug(s: str) -> str:
 
 
 _FOLD_EXTRA = str.maketrans(
-    {"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "æ": "ae",
-     "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ı": "i"}
-)  # fmt: skip
+    dict(zip("øØłŁđĐı", "oOlLdDi", strict=True))
+    | {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th"}
+)
+"""Letters NFKD does not decompose."""
 
 
 # --- cleaning, URLs, DOIs, access notes ----------------------------------------------------
@@ -345,7 +337,7 @@ def family_of_full_name(name: str) -> str:
     """``Miriam Cherry`` -> ``Cherry``; ``Eric de Sturler`` -> ``de Sturler``."""
     tokens = name.split()
     j = len(tokens) - 1
-    while j > 0 and tokens[j - 1].lower() in PARTICLES:
+    while j > 0 and re.fullmatch(PARTICLES, tokens[j - 1].lower()):
         j -= 1
     return " ".join(tokens[j:])
 
@@ -554,32 +546,8 @@ def _dash(pages: str) -> str:
     return pages.replace("-", "–").rstrip(".,")
 
 
-_TITLE_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "in",
-        "on",
-        "for",
-        "to",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "how",
-        "why",
-        "what",
-        "its",
-        "their",
-        "our",
-    ]
+_TITLE_STOP = re.compile(
+    r"a|an|the|of|and|or|in|on|for|to|at|by|with|from|as|is|are|how|why|what|its|their|our"
 )
 
 
@@ -593,4 +561,8 @@ def _title_words(title: str | None) -> list[str]:
 
 
 def _significant(s: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", fold(s).replace("'", "")) if w not in _TITLE_STOP]
+    return [
+        w
+        for w in re.findall(r"[a-z0-9]+", fold(s).replace("'", ""))
+        if not _TITLE_STOP.fullmatch(w)
+    ]
