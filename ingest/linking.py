@@ -2,8 +2,9 @@
 
 - Each reference-list entry (a ``biro:BibliographicReference`` passage) is
   parsed and ``biro:references`` one cited-work node. Cited-work nodes are keyed
-  by DOI, else by first author, year (with suffix) and title words, so a work
-  cited by several sources is one node (``id:cited/...``).
+  by first author, year and title words (the year's suffix only when there is
+  no title: 000's Muldoon et al. 2024a is 001's 2024), so a work cited by
+  several sources is one node (``id:cited/...``).
 - Each author-year citation in a paragraph or note becomes a
   ``c4o:InTextReferencePointer`` with its text, position, cited page, and,
   where the work (or chapter) has a reference list, ``c4o:denotes`` its entry.
@@ -113,8 +114,10 @@ def _in_text(
     lists: dict[int | None, list[tuple[Reference, NamedNode, NamedNode]]],
     report: Report,
 ) -> None:
+    # Chicago footnotes ("Publisher, 2019") are read by _footnotes, not as author-year
+    kinds = (Kind.PARAGRAPH, Kind.NOTE) if doc.layout == "printed" else (Kind.PARAGRAPH,)
     for b in doc.blocks:
-        if b.kind not in (Kind.PARAGRAPH, Kind.NOTE):
+        if b.kind not in kinds:
             continue
         passage = iris.passage(doc.work_id, b.iri_key)
         entries = lists.get(b.chapter, [])

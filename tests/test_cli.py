@@ -45,7 +45,7 @@ def test_ingest_stats_and_query(tmp_path: Path) -> None:
 def test_query_errors_are_clear(tmp_path: Path) -> None:
     done = dwkg("query", "--store", str(tmp_path / "none"), "SELECT * WHERE { ?s ?p ?o }")
     assert done.returncode == 2
-    assert "run 'dwkg ingest" in done.stderr
+    assert "run 'dwkg ingest --store" in " ".join(done.stderr.split())
 
 
 def test_export_writes_nquads(tmp_path: Path) -> None:
