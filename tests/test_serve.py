@@ -1,0 +1,64 @@
+"""`dwkg serve` as a user starts it: a real server on loopback, queried over HTTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest import build
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server(built_store: tuple[Path, build.Report]) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            str(built_store[0]),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sparql_over_http(server: str) -> None:
+    q = "SELECT ?v WHERE { ?p dw:pageLabel ?v ; c4o:hasContent ?t FILTER(CONTAINS(?t, 'Pivotal to the future')) }"
+    r = httpx.get(f"{server}/sparql", params={"query": q}, timeout=10)
+    assert r.status_code == 200
+    [b] = r.json()["results"]["bindings"]
+    assert b["v"]["value"] == "241"
+    r = httpx.post(f"{server}/sparql", data={"query": "SELECT ?x WHERE { ?x"}, timeout=10)
+    assert r.status_code == 400 and "malformed query" in r.text
