@@ -55,7 +55,10 @@ def server(built_store: tuple[Path, build.Report]) -> Iterator[str]:
 
 
 def test_sparql_over_http(server: str) -> None:
-    q = "SELECT ?v WHERE { ?p dw:pageLabel ?v ; c4o:hasContent ?t FILTER(CONTAINS(?t, 'Pivotal to the future')) }"
+    q = (
+        "SELECT ?v WHERE { ?p dw:pageLabel ?v ; c4o:hasContent ?t "
+        "FILTER(CONTAINS(?t, 'Pivotal to the future')) }"
+    )
     r = httpx.get(f"{server}/sparql", params={"query": q}, timeout=10)
     assert r.status_code == 200
     [b] = r.json()["results"]["bindings"]
