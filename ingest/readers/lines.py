@@ -76,11 +76,12 @@ def _first_page(doc: Document, lines: tuple[int, int]) -> None:
     """Blocks on the masthead-anchored first page; a paragraph that leaves it
     keeps page 1 for its opening and an unknown page for the rest."""
     first, last = lines
+    raw_lines = split_lines(doc.raw)
+    end_raw = raw_lines[last - 1].start + len(raw_lines[last - 1].text)  # end of the last line
     for b in doc.blocks:
         if not first <= b.lines[0] <= last:
             continue
         b.pages = Pages("1", "1", Certainty.EXACT)
-        end_raw = doc.raw.find("\n", sum(len(x) + 1 for x in doc.raw.split("\n")[: last - 1]))
         beyond = next((i for i, o in enumerate(b.span.offsets) if o > end_raw), None)
         if b.lines[1] > last and beyond is not None:
             b.page_breaks = [(beyond, "")]
