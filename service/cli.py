@@ -34,6 +34,36 @@ CorpusOpt = Annotated[
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory.")]
 
 
+curation_app = typer.Typer(help="Curated knowledge under ontology/curated/.", no_args_is_help=True)
+app.add_typer(curation_app, name="curation")
+
+
+@curation_app.command("check")
+def curation_check(
+    files: Annotated[list[Path], typer.Argument(help="Curated YAML files to check.")],
+    corpus: CorpusOpt = None,
+) -> None:
+    """Check curated records: ids, types, predicates, and every quote against the text."""
+    from ingest import curation
+
+    s = _settings(corpus)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        err.print(f"[red]error:[/red] no such file: {', '.join(map(str, missing))}")
+        raise typer.Exit(2)
+    try:
+        _, problems = curation.check_files(files, s.corpus_dir)
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    for p in problems:
+        out.print(p, markup=False, highlight=False)
+    verdict = "all records check" if not problems else f"{len(problems)} problem(s)"
+    out.print(f"{len(files)} file(s) checked: {verdict}", markup=False)
+    if problems:
+        raise typer.Exit(1)
+
+
 def _settings(corpus: Path | None = None, store: Path | None = None) -> Settings:
     s = Settings()
     if corpus is not None:
