@@ -12,16 +12,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
-from ingest import PIPELINE_VERSION, linking, manifest, rdf, store
+from ingest import (
+    PIPELINE_VERSION,
+    curation,
+    knowledge,
+    linking,
+    manifest,
+    mentions,
+    rdf,
+    reasoning,
+    store,
+    validation,
+)
 from ingest.errors import IngestError, ReaderError
 from ingest.manifest import WorkEntry
 from ingest.model import Document, Kind
 from ingest.readers.lines import read_lines
 from ingest.readers.markdown import read_markdown
 from ingest.readers.printed import read_printed
-from ontology import DW, PROV, RDF, base_iri
+from ontology import CURATED_DIR, DW, ONTOLOGY_FILE, PROV, RDF, SHAPES_FILE, base_iri
 
 Progress = Callable[[str], None]
 
@@ -45,6 +56,20 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     store_path: Path | None = None
+    # the knowledge layer
+    entities: Counter[str] = field(default_factory=Counter)  # by top class
+    relations: int = 0
+    evidence: int = 0
+    definitions: int = 0
+    definitions_extracted: int = 0
+    concepts_defined: int = 0
+    mentions: int = 0
+    mentioned_entities: int = 0
+    co_mention_pairs: int = 0
+    inferred: int = 0
+    reasoned: bool = False
+    shacl_violations: list[str] = field(default_factory=list)
+    shacl_warnings: list[str] = field(default_factory=list)
 
 
 def read_document(entry: WorkEntry, corpus: Path) -> Document:
@@ -97,14 +122,25 @@ def read_corpus(
     return docs
 
 
+@dataclass(frozen=True)
+class Options:
+    """What an ingest does beyond reading the texts."""
+
+    curated: Path | None = CURATED_DIR  # None: no curated knowledge
+    reasoning: bool = True
+    validation: bool = True
+
+
 def corpus_quads(
-    docs: list[tuple[WorkEntry, Document]], report: Report, base: str
+    docs: list[tuple[WorkEntry, Document]], report: Report, base: str, options: Options
 ) -> Iterator[Quad]:
     iris = rdf.Iris(base)
     for entry, doc in docs:
         yield from rdf.document_quads(doc, entry.csl, iris)
         _count(doc, report)
     yield from linking.citation_quads(docs, iris, report)
+    if options.curated is not None:
+        yield from knowledge_layer(docs, iris, report, options)
     act = iris.activity()
     yield Quad(act, NamedNode(RDF + "type"), NamedNode(PROV + "Activity"), iris.graph("_meta"))
     yield Quad(
@@ -126,14 +162,95 @@ def _count(doc: Document, report: Report) -> None:
             report.references += 1
 
 
+def knowledge_layer(
+    docs: list[tuple[WorkEntry, Document]], iris: rdf.Iris, report: Report, options: Options
+) -> list[Quad]:
+    """Curated knowledge, mentions, reasoning and validation (raises on any failure)."""
+    assert options.curated is not None
+    documents = [d for _, d in docs]
+    k = curation.load_and_check(curation.curated_files(options.curated), documents)
+    quads = list(knowledge.knowledge_quads(k, iris))
+    quads += knowledge.author_quads(docs, k, iris, report)
+    matcher = mentions.Matcher(k.entities)
+    found = list(mentions.find_mentions(documents, matcher))
+    pairs = mentions.co_mentions(found)
+    extracted = knowledge.pattern_definitions(documents, matcher, k)
+    quads += knowledge.extracted_quads(found, pairs, extracted, iris)
+    quads += ontology_quads(iris)
+    _count_knowledge(k, found, pairs, extracted, report)
+    if options.reasoning:
+        layer = reasoning.entity_layer(quads, f"{iris.base}entity/")
+        inferred = reasoning.infer(layer, NamedNode(f"{iris.base}graph/inferred"))
+        report.inferred, report.reasoned = len(inferred), True
+        quads += inferred
+    if options.validation:
+        shacl = validation.validate(q for q in quads if q.graph_name != _ONTOLOGY_GRAPH(iris))
+        report.shacl_violations, report.shacl_warnings = shacl.violations, shacl.warnings
+        if shacl.violations:
+            raise validation.ValidationFailed(
+                f"SHACL found {len(shacl.violations)} violation(s) in the knowledge graph:\n  "
+                + "\n  ".join(shacl.violations[:20])
+            )
+    return quads
+
+
+def _ONTOLOGY_GRAPH(iris: rdf.Iris) -> NamedNode:
+    return NamedNode(f"{iris.base}graph/ontology")
+
+
+def ontology_quads(iris: rdf.Iris) -> list[Quad]:
+    """The ontology and the SHACL shapes, each in its own named graph."""
+    out: list[Quad] = []
+    for path, name in ((ONTOLOGY_FILE, "ontology"), (SHAPES_FILE, "shapes")):
+        graph = NamedNode(f"{iris.base}graph/{name}")
+        with path.open("rb") as f:
+            out += [
+                Quad(t.subject, t.predicate, t.object, graph) for t in parse(f, RdfFormat.TURTLE)
+            ]
+    return out
+
+
+def _count_knowledge(
+    k: curation.Knowledge,
+    found: list[mentions.Mention],
+    pairs: Counter[tuple[str, str]],
+    extracted: list[tuple[str, mentions.PatternDefinition]],
+    report: Report,
+) -> None:
+    report.entities = Counter(e.top for e in k.entities.values())
+    report.relations = len(
+        {
+            (q.record.subject, q.record.predicate, q.record.object)
+            for q in k.relations
+            if isinstance(q.record, curation.RelationRecord)
+        }
+    )
+    report.evidence = len(k.relations) + len(k.definitions) + len(extracted)
+    report.definitions = len(k.definitions)
+    report.definitions_extracted = len(extracted)
+    report.concepts_defined = len(
+        {q.record.concept for q in k.definitions if isinstance(q.record, curation.DefinitionRecord)}
+        | {c for c, _ in extracted}
+    )
+    report.mentions = sum(m.count for m in found)
+    report.mentioned_entities = len({m.entity for m in found})
+    report.co_mention_pairs = len(pairs)
+
+
 def ingest(
-    corpus: Path, store_dir: Path, progress: Progress = lambda _: None, base: str | None = None
+    corpus: Path,
+    store_dir: Path,
+    progress: Progress = lambda _: None,
+    base: str | None = None,
+    options: Options | None = None,
 ) -> Report:
     """Build the graph of ``corpus`` into ``store_dir`` (beside the store in use)."""
     started = time.perf_counter()
     report = Report()
     docs = read_corpus(corpus, report, progress)
-    quads = list(dict.fromkeys(corpus_quads(docs, report, base or base_iri())))
+    quads = list(
+        dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
+    )
     report.quads = len(quads)
     progress("store")
     report.store_path = store.build(store_dir, quads)
@@ -141,13 +258,15 @@ def ingest(
     return report
 
 
-def export_nquads(corpus: Path, out: Path, base: str | None = None) -> Report:
+def export_nquads(
+    corpus: Path, out: Path, base: str | None = None, options: Options | None = None
+) -> Report:
     """Write the corpus graph as N-Quads (for other engines' bulk loaders)."""
-    from pyoxigraph import RdfFormat, serialize
-
     report = Report()
     docs = read_corpus(corpus, report, lambda _: None)
-    quads = list(dict.fromkeys(corpus_quads(docs, report, base or base_iri())))
+    quads = list(
+        dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
+    )
     report.quads = len(quads)
     with out.open("wb") as f:
         serialize(quads, f, RdfFormat.N_QUADS)

@@ -124,7 +124,7 @@ def document_quads(doc: Document, csl: dict[str, Any], iris: Iris) -> Iterator[Q
 
 
 def _work(em: Emitter, work: NamedNode, csl: dict[str, Any], doc: Document, iris: Iris) -> None:
-    em.typed(work, WORK_TYPES.get(csl.get("type", ""), FABIO + "Expression"))
+    em.typed(work, WORK_TYPES.get(csl.get("type", ""), FABIO + "Expression"), DW + "Work")
     em.add(work, DW + "workId", doc.work_id)
     if csl.get("title"):
         em.add(work, DCTERMS + "title", str(csl["title"]))
@@ -151,7 +151,7 @@ def _work(em: Emitter, work: NamedNode, csl: dict[str, Any], doc: Document, iris
 def _chapter(
     em: Emitter, work: NamedNode, ch_node: NamedNode, ch: Chapter, csl: dict[str, Any]
 ) -> None:
-    em.typed(ch_node, FABIO + "BookChapter", DOCO + "Chapter")
+    em.typed(ch_node, FABIO + "BookChapter", DOCO + "Chapter", DW + "Work")
     em.add(ch_node, FABIO + "hasSequenceIdentifier", ch.number)
     em.add(ch_node, DW + "chapterNumber", ch.number)
     em.add(ch_node, DCTERMS + "isPartOf", work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 DW = "https://w3id.org/datawork-kg/ontology#"
 DEFAULT_BASE = "https://w3id.org/datawork-kg/id/"
@@ -21,6 +22,17 @@ PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 PROV = "http://www.w3.org/ns/prov#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 BIBO = "http://purl.org/ontology/bibo/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
+ORG = "http://www.w3.org/ns/org#"
+OA = "http://www.w3.org/ns/oa#"
+SH = "http://www.w3.org/ns/shacl#"
+
+ONTOLOGY_IRI = "https://w3id.org/datawork-kg/ontology"
+HERE = Path(__file__).resolve().parent
+ONTOLOGY_FILE = HERE / "datawork.ttl"
+SHAPES_FILE = HERE / "shapes.ttl"
+CURATED_DIR = HERE / "curated"
 
 PREFIXES = {
     "dw": DW,
@@ -38,6 +50,10 @@ PREFIXES = {
     "prov": PROV,
     "foaf": FOAF,
     "bibo": BIBO,
+    "skos": SKOS,
+    "owl": OWL,
+    "org": ORG,
+    "oa": OA,
 }
 
 

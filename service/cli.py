@@ -74,9 +74,20 @@ def _settings(corpus: Path | None = None, store: Path | None = None) -> Settings
 
 
 @app.command()
-def ingest(corpus: CorpusOpt = None, store: StoreOpt = None) -> None:
-    """Build the graph from the corpus into the store (beside the one in use)."""
+def ingest(
+    corpus: CorpusOpt = None,
+    store: StoreOpt = None,
+    no_reasoning: Annotated[
+        bool, typer.Option("--no-reasoning", help="Skip HermiT (it needs Java).")
+    ] = False,
+) -> None:
+    """Build the graph from the corpus into the store (beside the one in use).
+
+    Checks every curated record and quote, finds mentions, reasons with HermiT and
+    validates with SHACL; any failure leaves the store in use as it was.
+    """
     s = _settings(corpus, store)
+    options = build.Options(curated=s.curated_dir, reasoning=not no_reasoning)
     try:
         total = len(manifest.load(s.corpus_dir)) + 1
     except IngestError as e:
@@ -91,7 +102,7 @@ def ingest(corpus: CorpusOpt = None, store: StoreOpt = None) -> None:
             bar.update(task, advance=1, description=f"reading {name}")
 
         try:
-            report = build.ingest(s.corpus_dir, s.store_dir, step)
+            report = build.ingest(s.corpus_dir, s.store_dir, step, options=options)
         except IngestError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(1) from e
@@ -115,6 +126,16 @@ def _summary(r: build.Report) -> None:
         ("in-text citations linked", r.citations_linked),
         ("in-text citations unresolved (no matching entry)", r.citations_unresolved),
         ("in-text citations in works without a reference list", r.citations_without_list),
+        ("entities", sum(r.entities.values())),
+        *((f"  {kind}", n) for kind, n in sorted(r.entities.items())),
+        ("relations (distinct, curated)", r.relations),
+        ("evidence records", r.evidence),
+        ("definitions curated / found by pattern", f"{r.definitions} / {r.definitions_extracted}"),
+        ("concepts with a definition", r.concepts_defined),
+        ("mentions (in passages)", f"{r.mentions} ({r.mentioned_entities} entities)"),
+        ("co-mentioned pairs", r.co_mention_pairs),
+        ("reasoning (HermiT)", f"consistent, {r.inferred} inferred" if r.reasoned else "skipped"),
+        ("SHACL", f"conforms, {len(r.shacl_warnings)} warning(s)"),
         ("quads", r.quads),
     ]
     for k, v in rows:

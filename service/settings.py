@@ -10,13 +10,17 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ontology import DEFAULT_BASE
+from ontology import CURATED_DIR, DEFAULT_BASE
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DWKG_")
 
     corpus_dir: Path = Field(Path("corpus"), description="Folder with the texts and manifest.json.")
+    curated_dir: Path = Field(
+        CURATED_DIR,
+        description="Folder of curated knowledge (YAML records checked against the texts).",
+    )
     store_dir: Path = Field(
         Path("var/store"), description="Store directory (holds builds/ and the current link)."
     )

@@ -1,0 +1,107 @@
+"""Reasoning with HermiT (through owlready2): consistency, inferred types, inverse relations.
+
+HermiT is a Java program; owlready2 runs it as a subprocess. Only the ontology and the
+entity layer (types and relations between entities) go to the reasoner: the passages,
+evidence and mentions have nothing for it to infer and would only slow it down. What it
+entails beyond the input (superclasses such as ``prov:Agent``, inverse and symmetric
+relations, super-properties) goes to its own named graph, ``id:graph/inferred``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterable
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse, serialize
+
+from ingest.errors import IngestError
+from ontology import DW, ONTOLOGY_FILE, OWL, RDF, SKOS
+
+ENTITY_PREDICATES = (DW, SKOS + "broader", SKOS + "related")
+
+
+class ReasoningError(IngestError):
+    """HermiT could not run, or found the graph inconsistent."""
+
+
+def java_available() -> bool:
+    import owlready2
+
+    return shutil.which(owlready2.JAVA_EXE) is not None
+
+
+def ontology_triples() -> list[Triple]:
+    with ONTOLOGY_FILE.open("rb") as f:
+        return [q.triple for q in parse(f, RdfFormat.TURTLE)]
+
+
+def entity_layer(quads: Iterable[Quad], entity_prefix: str) -> list[Triple]:
+    """The triples the reasoner needs: entity types and entity-to-entity relations."""
+    out: list[Triple] = []
+    for q in quads:
+        s, p, o = q.subject, q.predicate, q.object
+        if not (isinstance(s, NamedNode) and s.value.startswith(entity_prefix)):
+            continue
+        if p.value == RDF + "type" or (
+            isinstance(o, NamedNode)
+            and o.value.startswith(entity_prefix)
+            and p.value.startswith(ENTITY_PREDICATES)
+        ):
+            out.append(Triple(s, p, o))
+    return out
+
+
+def infer(entity_triples: list[Triple], graph: NamedNode) -> list[Quad]:
+    """Run HermiT; return what it entails about the entities beyond ``entity_triples``."""
+    import owlready2
+
+    if not java_available():
+        raise ReasoningError(
+            f"Java is needed to run the HermiT reasoner and {owlready2.JAVA_EXE!r} was not "
+            "found: install Java 17 (Debian: apt-get install openjdk-17-jre-headless), or "
+            "run `dwkg ingest --no-reasoning` to build without reasoning"
+        )
+    individuals = {t.subject for t in entity_triples}
+    declared = [
+        Triple(i, NamedNode(RDF + "type"), NamedNode(OWL + "NamedIndividual")) for i in individuals
+    ]
+    data = serialize([*ontology_triples(), *entity_triples, *declared], format=RdfFormat.N_TRIPLES)
+    assert data is not None
+    world = owlready2.World()
+    onto = world.get_ontology("https://w3id.org/datawork-kg/reasoning-input").load(
+        fileobj=io.BytesIO(data), format="ntriples"
+    )
+    try:
+        with onto:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+    except owlready2.OwlReadyInconsistentOntologyError as e:
+        raise ReasoningError(
+            "HermiT found the graph inconsistent: some entity is given two kinds that "
+            "exclude each other (for example a relation whose domain or range makes a "
+            "Person an Organisation). Check the curated relations of the entities "
+            f"named here: {e}"
+        ) from e
+    except Exception as e:  # owlready2 reports Java failures as plain exceptions
+        raise ReasoningError(f"HermiT did not run: {e}") from e
+    asserted = set(entity_triples)
+    out: list[Quad] = []
+    props = list(world.object_properties())
+    for ind in world.individuals():
+        s = NamedNode(ind.iri)
+        if s not in individuals:
+            continue
+        for cls in ind.INDIRECT_is_a:
+            iri = getattr(cls, "iri", None)
+            if iri is None or iri == OWL + "Thing":
+                continue
+            t = Triple(s, NamedNode(RDF + "type"), NamedNode(iri))
+            if t not in asserted:
+                out.append(Quad(t.subject, t.predicate, t.object, graph))
+        for prop in props:
+            for value in prop._get_indirect_values_for_individual(ind):
+                t = Triple(s, NamedNode(prop.iri), NamedNode(value.iri))
+                if t not in asserted:
+                    out.append(Quad(t.subject, t.predicate, t.object, graph))
+    world.close()
+    return out
