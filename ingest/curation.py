@@ -230,10 +230,11 @@ class Anchor:
         b = self.block
         first = b.page_at(self.start)
         last = b.page_at(max(self.start, self.end - 1))
-        if first is not None and b.pages.certainty is not Certainty.UNKNOWN:
-            value = first if last in (None, first) else f"{first}–{last}"
-            return "page", value, b.pages.certainty.value
-        label, value = b.locator()
+        if first is not None and last is not None and b.pages.certainty is not Certainty.UNKNOWN:
+            if last == first:
+                return "page", first, b.certainty_of(first).value
+            return "page", f"{first}–{last}", b.certainty_of(first, last).value
+        label, value = b.unpaged_locator()  # never claim a page the quote is not known to be on
         return label, value, Certainty.EXACT.value
 
 

@@ -230,8 +230,8 @@ def pattern_definitions(
     seen: set[tuple[str, str, int]] = set()
     for d in find_definitions(docs):
         hits = matcher.find(d.term)
-        if len(hits) != 1 or hits[0][0] != 0 or hits[0][1] != len(d.term):
-            continue
+        if not hits or hits[0][0] != 0 or (d.quoted and hits[0][1] != len(d.term)):
+            continue  # a quoted term must be a whole label; else the label starts the words
         ids = [i for i in hits[0][3] if k.entities[i].top == "Concept"]
         if len(ids) != 1 or (ids[0], d.block.iri_key) in curated:
             continue

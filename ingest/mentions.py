@@ -22,28 +22,37 @@ from ingest.curation import Entity
 from ingest.model import Block, Document, Kind
 
 SCANNED = {Kind.PARAGRAPH, Kind.NOTE, Kind.HEADING, Kind.CAPTION, Kind.TABLE, Kind.TITLE}
-_APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
-def _word(token: str) -> str:
-    """The regex for one word of a label, with its spelling variants."""
-    t = re.escape(token)
-    t = re.sub(r"(?i)(lab)ou?r", lambda m: m.group(1) + "ou?r", t)
-    t = re.sub(r"i[sz](ation|ing|ed|e)\b", r"i[sz]\1", t)
-    t = re.sub(r"centre\b|center\b", "cent(?:re|er)", t)
-    return t
+_TOKEN = re.compile(r"\w+")
+_SPELLING = (
+    (re.compile(r"(?i)^(.*lab)our(s|ers?|ed|ing)?$"), r"\1or\2"),
+    (re.compile(r"(?i)^(.*i)s(ation|ations|ing|ed|e|es)$"), r"\1z\2"),
+    (re.compile(r"(?i)^(.*)centre(s?)$"), r"\1center\2"),
+)
 
 
-def label_pattern(label: str, plural: bool) -> str:
-    """Regex source for a label: words joined by space or hyphen, an optional plural."""
-    words = [w for w in re.split(r"[\s\-‐]+", label.translate(_APOS)) if w]
-    body = r"[\s\-‐]?".join(_word(w) for w in words) if len(words) > 1 else _word(words[0])
-    if plural and re.search(r"[a-z]$", words[-1]):
-        if words[-1].endswith("y"):
-            body = body[:-1] + "(?:y|ies)"
-        else:
-            body += "(?:e?s)?"
-    return rf"(?<![\w\-]){body}(?![\w])"
+def canon(token: str) -> str:
+    """One spelling for the variants the texts use (labour/labor, -ise/-ize, centre/center)."""
+    for rx, repl in _SPELLING:
+        token = rx.sub(repl, token)
+    return token
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def _plurals(word: str) -> list[str]:
+    if word.isupper() and len(word) > 1:
+        return [word + "s"]  # acronyms: BPOs, DLBs
+    if not re.search(r"[a-z]$", word):
+        return []
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return [word[:-1] + "ies"]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return [word + "es"]
+    return [word + "s"]
 
 
 def _case_sensitive(entity: Entity, label: str) -> bool:
@@ -52,58 +61,70 @@ def _case_sensitive(entity: Entity, label: str) -> bool:
     return entity.top != "Concept" and any(c.isupper() for c in label)
 
 
+Key = tuple[str, ...]
+
+
 @dataclass
 class Matcher:
-    """Two alternations (case-sensitive and not), longest label first."""
+    """Finds labels as whole token sequences, longest first, in a dictionary of token keys.
+
+    Labels and text are split into word tokens (so a hyphen and a space are the same and an
+    apostrophe splits like the text does), each token put in one spelling; case-insensitive
+    labels are looked up lower-cased. A match may not be glued by a hyphen to a neighbouring
+    word: "sourcing" is not found in "inland-sourcing".
+    """
 
     entities: dict[str, Entity]
-    owners: dict[tuple[bool, str], set[str]] = field(default_factory=dict)
-    _regexes: list[tuple[bool, re.Pattern[str], list[tuple[str, bool]]]] = field(
-        default_factory=list
-    )
+    exact: dict[Key, tuple[str, set[str]]] = field(default_factory=dict)
+    folded: dict[Key, tuple[str, set[str]]] = field(default_factory=dict)
+    longest: int = 1
 
     def __post_init__(self) -> None:
-        by_mode: dict[bool, dict[str, set[str]]] = {True: defaultdict(set), False: defaultdict(set)}
         for e in self.entities.values():
             for label in e.labels():
-                if len(label.strip()) < 2:
+                words = [canon(t) for *_, t in tokens(label)]
+                if not words or len("".join(words)) < 2:
                     continue
                 cs = _case_sensitive(e, label)
-                key = label.translate(_APOS) if cs else label.translate(_APOS).lower()
-                by_mode[cs][key].add(e.id)
-        for cs, table in by_mode.items():
-            labels = sorted(table, key=len, reverse=True)
-            plural = [not (cs and lab[:1].isupper()) for lab in labels]
-            src = "|".join(
-                f"(?P<g{i}>{label_pattern(lab, pl)})"
-                for i, (lab, pl) in enumerate(zip(labels, plural, strict=True))
-            )
-            if not src:
-                continue
-            flags = 0 if cs else re.IGNORECASE
-            self._regexes.append(
-                (cs, re.compile(src, flags), list(zip(labels, plural, strict=True)))
-            )
-            for lab in labels:
-                self.owners[(cs, lab)] = table[lab]
+                plural = not (cs and label[:1].isupper()) or label.isupper()
+                variants = [words] + [
+                    [*words[:-1], p] for p in (_plurals(words[-1]) if plural else [])
+                ]
+                table = self.exact if cs else self.folded
+                for v in variants:
+                    key = tuple(v) if cs else tuple(w.lower() for w in v)
+                    table.setdefault(key, (label, set()))[1].add(e.id)
+                    self.longest = max(self.longest, len(key))
 
     def find(self, text: str) -> list[tuple[int, int, str, set[str]]]:
         """Non-overlapping (start, end, label, entity ids) in ``text``, longest first."""
-        text = text.translate(_APOS)
+        toks = tokens(text)
+        words = [canon(t) for *_, t in toks]
+        lower = [w.lower() for w in words]
         hits: list[tuple[int, int, str, set[str]]] = []
-        for cs, rx, labels in self._regexes:
-            for m in rx.finditer(text):
-                assert m.lastgroup is not None
-                label = labels[int(m.lastgroup[1:])][0]
-                hits.append((m.start(), m.end(), label, self.owners[(cs, label)]))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        kept: list[tuple[int, int, str, set[str]]] = []
-        end = -1
-        for h in hits:
-            if h[0] >= end:
-                kept.append(h)
-                end = h[1]
-        return kept
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.longest, len(toks) - i), 0, -1):
+                found = self.exact.get(tuple(words[i : i + n])) or self.folded.get(
+                    tuple(lower[i : i + n])
+                )
+                if found is None or not self._free(text, toks, i, i + n):
+                    continue
+                hits.append((toks[i][0], toks[i + n - 1][1], found[0], found[1]))
+                i += n - 1
+                break
+            i += 1
+        return hits
+
+    @staticmethod
+    def _free(text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> bool:
+        """The tokens i..j-1 are not glued by a hyphen to the words around them."""
+        start, end = toks[i][0], toks[j - 1][1]
+        before = text[start - 1 : start] if start else ""
+        after = text[end : end + 1]
+        if before in "-‐" and before and start >= 2 and text[start - 2].isalnum():
+            return False
+        return not (after in "-‐" and after and text[end + 1 : end + 2].isalnum())
 
 
 @dataclass
@@ -150,33 +171,33 @@ def co_mentions(mentions: Iterable[Mention]) -> Counter[tuple[str, str]]:
 
 # ---------------------------------------------------------------- definitions by pattern
 
-_TERM = r"[‘'“\"]?(?P<term>[A-Za-z][\w\-‐ ]{2,60}?)[’'”\"]?"
+_Q = "[‘'“\"]"
+_UNQ = "[’'”\"]"
+_TERM = (
+    rf"(?:{_Q}(?P<qterm>[A-Za-z][^’'”\"]{{2,60}}){_UNQ}"
+    r"|(?P<term>[A-Za-z][\w\-‐]*(?: [\w\-‐]+){0,3}))"
+)
 DEFINITION_PATTERNS: dict[str, re.Pattern[str]] = {
     "what we call X": re.compile(
         r"\b(?:what|which|a process) (?:we|I|they|scholars|others) (?:have )?"
-        r"(?:call|term|refer to as|describe as|label|name)(?:ed)? "
-        + _TERM
-        + r"(?=[\s,.;:)’'”\"]|$)"
+        r"(?:call|term|refer to as|describe as|label|name)(?:ed)? " + _TERM
     ),
     "the concept of X": re.compile(
-        r"\b(?:the |a )?(?:concept|notion|term|idea|framework|lens) of "
-        + _TERM
-        + r"(?=[,.;:)’'”\"]|\s)"
+        r"\b(?:concept|notion|term|idea|framework|lens) of (?:the )?" + _TERM
     ),
     "X refers to": re.compile(
-        r"[‘'“\"](?P<term>[A-Za-z][\w\-‐ ]{2,60}?)[’'”\"],? "
+        rf"{_Q}(?P<qterm>[A-Za-z][^’'”\"]{{2,60}}){_UNQ},? "
         r"(?:refers to|is defined as|means|describes|denotes)\b"
     ),
-    "we define X as": re.compile(
-        r"\b(?:we|I) (?:define|understand|conceptuali[sz]e) " + _TERM + r" as\b"
-    ),
-    "so-called X": re.compile(r"\bso[\-‐ ]called [‘'“\"](?P<term>[^’'”\"]{3,60})[’'”\"]"),
+    "we define X as": re.compile(r"\b(?:we|I) (?:define|understand|conceptuali[sz]e) " + _TERM),
+    "so-called X": re.compile(r"\bso[\-‐ ]called " + _TERM),
 }
 
 
 @dataclass
 class PatternDefinition:
     term: str
+    quoted: bool  # the text puts the term in quotation marks (else: up to four words)
     pattern: str
     work_id: str
     block: Block
@@ -185,7 +206,8 @@ class PatternDefinition:
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:
-    starts = [m.end() for m in re.finditer(r"[.!?][’”\"]?\s+(?=[A-Z‘“\"'])", text[:at])]
+    splits = re.finditer(r"[.!?][’”\"]?\s+(?=[A-Z‘“\"'])", text)
+    starts = [m.end() for m in splits if m.end() <= at]
     start = starts[-1] if starts else 0
     m = re.search(r"[.!?](?=[’”\"]?(?:\s|$))", text[at:])
     end = at + m.end() if m else len(text)
@@ -199,9 +221,11 @@ def find_definitions(docs: Iterable[Document]) -> Iterator[PatternDefinition]:
                 continue
             for name, rx in DEFINITION_PATTERNS.items():
                 for m in rx.finditer(b.text):
-                    term = m.group("term").strip(" -‐")
+                    groups = m.groupdict()
+                    quoted = groups.get("qterm") is not None
+                    term = (groups["qterm"] if quoted else groups["term"]).strip(" -‐,")
                     start, end = _sentence(b.text, m.start())
-                    yield PatternDefinition(term, name, doc.work_id, b, start, end)
+                    yield PatternDefinition(term, quoted, name, doc.work_id, b, start, end)
 
 
 # ---------------------------------------------------------------- candidates
@@ -322,7 +346,8 @@ def candidates(docs: Iterable[Document], matcher: Matcher, min_count: int = 3) -
             for m in _SCARE.finditer(b.text):
                 seen[(m.group("term"), "term")][doc.work_id] += 1
     for d in find_definitions(docs):
-        seen[(d.term, "defined term")][d.work_id] += min_count  # always worth a look
+        if d.quoted:
+            seen[(d.term, "defined term")][d.work_id] += min_count  # always worth a look
     out = []
     for (text, kind), per_work in seen.items():
         total = sum(per_work.values())

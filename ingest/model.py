@@ -67,6 +67,8 @@ class Block:
     order: int = 0  # position in the document, from 1
     # where a new printed page begins inside the text: (text offset, page label)
     page_breaks: list[tuple[int, str]] = field(default_factory=list)
+    # the certainty of each page the block is on, where it differs between them
+    page_certainty: dict[str, Certainty] = field(default_factory=dict)
 
     def page_at(self, offset: int) -> str | None:
         """The printed page of the character at ``offset`` in the text, if known."""
@@ -78,10 +80,23 @@ class Block:
                 page = label or None  # "" marks text whose page is not known
         return page
 
+    def certainty_of(self, *pages: str) -> Certainty:
+        """The weakest certainty of the given pages of this block."""
+        known = [self.page_certainty.get(p, self.pages.certainty) for p in pages]
+        if any(c is Certainty.UNKNOWN for c in known):
+            return Certainty.UNKNOWN
+        if all(c is Certainty.EXACT for c in known):
+            return Certainty.EXACT
+        return Certainty.INFERRED
+
     def locator(self) -> tuple[str, str]:
         """How to cite this block: a printed page where known, else its number or section."""
         if self.pages.label is not None and self.pages.certainty is not Certainty.UNKNOWN:
             return "page", self.pages.label
+        return self.unpaged_locator()
+
+    def unpaged_locator(self) -> tuple[str, str]:
+        """The locator to use where no page can be claimed: note, paragraph or section."""
         if self.kind is Kind.NOTE and self.number is not None:
             return "note", str(self.number)
         if self.kind is Kind.PARAGRAPH and self.number is not None:

@@ -422,6 +422,13 @@ class _ChapterReader:
         block.pages = self._pages_for(lines, kind)
         if block.pages.first != block.pages.last:
             block.page_breaks = self._breaks(block, lines)
+            block.page_certainty = {
+                p.label: p.certainty
+                for p in self.layout.pages
+                if p.label is not None
+                and self._page_of(lines[0].no).start <= p.start
+                and p.start <= lines[-1].no
+            }
         return block
 
     def _breaks(self, block: Block, lines: list[Line]) -> list[tuple[int, str]]:
