@@ -109,8 +109,8 @@ PREDICATES: dict[str, Predicate] = {
     "adopts": _p("Actor", "Institution"),
     "componentOf": _p("Institution Actor", "Regime"),
     "exemplifies": _p("Actor Institution Regime Place Artefact Event", "Concept"),
-    "coinedBy": _p("Concept", "Actor"),
-    "creditedTo": _p("Concept", "Actor"),
+    "coinedBy": _p("Concept Institution Regime", "Actor"),
+    "creditedTo": _p("Concept Institution Regime", "Actor"),
     "critiques": _p("Actor Concept", "Concept Actor Institution"),
     "extends": _p("Concept", "Concept"),
     "broader": _p("Concept", "Concept"),
@@ -119,6 +119,8 @@ PREDICATES: dict[str, Predicate] = {
     "involves": _p("Event", "Actor Place"),
     "partOf": _p("Place", "Place"),
 }
+
+DEFINABLE = frozenset({"Concept", "Institution", "Regime"})
 
 WORKS = ("000", "001", "002", "003", "004")
 
@@ -367,8 +369,11 @@ def check_references(k: Knowledge, problems: list[str]) -> None:
         d = q.record
         assert isinstance(d, DefinitionRecord)
         concept = _known(k, q.where, d.concept, problems)
-        if concept is not None and concept.type != "Concept":
-            problems.append(f"{q.where}: {d.concept} is a {concept.type}, not a Concept")
+        if concept is not None and concept.top not in DEFINABLE:
+            problems.append(
+                f"{q.where}: {d.concept} is a {concept.type}; only a Concept, Institution or "
+                "Regime (a term of art) has definitions"
+            )
         for who in d.credited_to:
             agent = _known(k, q.where, who, problems)
             if agent is not None and agent.top != "Actor":

@@ -76,11 +76,16 @@ def infer(entity_triples: list[Triple], graph: NamedNode) -> list[Quad]:
         with onto:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as e:
+        clashes = explain(entity_triples)
         raise ReasoningError(
             "HermiT found the graph inconsistent: some entity is given two kinds that "
-            "exclude each other (for example a relation whose domain or range makes a "
-            "Person an Organisation). Check the curated relations of the entities "
-            f"named here: {e}"
+            "exclude each other (a type, or the domain or range of a relation, makes it "
+            "both). "
+            + (
+                "These entities are: " + "; ".join(clashes)
+                if clashes
+                else "No single entity explains it; check the relations added last."
+            )
         ) from e
     except Exception as e:  # owlready2 reports Java failures as plain exceptions
         raise ReasoningError(f"HermiT did not run: {e}") from e
@@ -104,4 +109,60 @@ def infer(entity_triples: list[Triple], graph: NamedNode) -> list[Quad]:
                 if t not in asserted:
                     out.append(Quad(t.subject, t.predicate, t.object, graph))
     world.close()
+    return out
+
+
+DISJOINT = (
+    ("Actor", "Institution", "Regime", "Concept", "Place", "Artefact", "Event", "Work"),
+    ("Person", "Organisation", "Group"),
+)
+
+
+def explain(entity_triples: list[Triple]) -> list[str]:
+    """Entities whose types, with what domains and ranges imply, exclude each other."""
+    import rdflib
+
+    onto = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
+    rdfs = rdflib.RDFS
+
+    def classes(node: rdflib.term.Node) -> set[str]:
+        members = onto.value(node, rdflib.OWL.unionOf)
+        if members is not None:
+            return set()  # a union implies none of its members on its own
+        return {str(node)}
+
+    supers: dict[str, set[str]] = {}
+
+    def ancestors(cls: str) -> set[str]:
+        if cls not in supers:
+            supers[cls] = {cls}
+            for parent in onto.objects(rdflib.URIRef(cls), rdfs.subClassOf):
+                supers[cls] |= ancestors(str(parent))
+        return supers[cls]
+
+    implied: dict[str, set[str]] = {}
+    why: dict[tuple[str, str], str] = {}
+    for t in entity_triples:
+        s, p, o = t.subject.value, t.predicate.value, t.object.value
+        if p == RDF + "type":
+            for c in ancestors(o):
+                implied.setdefault(s, set()).add(c)
+                why.setdefault((s, c), f"typed {o.rsplit('#', 1)[-1]}")
+            continue
+        prop = rdflib.URIRef(p)
+        for axis, node in ((rdfs.domain, s), (rdfs.range, o)):
+            for cls in onto.objects(prop, axis):
+                for c in classes(cls):
+                    for a in ancestors(c):
+                        implied.setdefault(node, set()).add(a)
+                        why.setdefault(
+                            (node, a), f"{axis.split('#')[-1]} of {p.rsplit('#', 1)[-1]}"
+                        )
+    out: list[str] = []
+    for node, kinds in sorted(implied.items()):
+        for group in DISJOINT:
+            clash = [DW + g for g in group if DW + g in kinds]
+            if len(clash) > 1:
+                parts = [f"{c.rsplit('#', 1)[-1]} ({why.get((node, c), '?')})" for c in clash]
+                out.append(f"{node.rsplit('/', 1)[-1]} is " + " and ".join(parts))
     return out

@@ -162,13 +162,34 @@ def stats(store: StoreOpt = None) -> None:
 
 @app.command()
 def query(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL 1.1 SELECT or ASK query.")],
+    sparql: Annotated[str | None, typer.Argument(help="A SPARQL 1.1 SELECT or ASK query.")] = None,
+    named: Annotated[
+        str | None, typer.Option("--named", "-n", help="Run a named query of queries/.")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A named query's parameter: k=v.")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Run a SPARQL query on the store and print the result as a table."""
+    """Run a SPARQL query (or a named one) on the store and print the result as a table."""
     s = _settings(store=store)
+    if (sparql is None) == (named is None):
+        err.print("[red]error:[/red] give either a SPARQL query or --named NAME")
+        raise typer.Exit(2)
+    params: dict[str, str] = {}
+    for p in param or []:
+        if "=" not in p:
+            err.print(f"[red]error:[/red] --param {p!r}: write name=value")
+            raise typer.Exit(2)
+        k, v = p.split("=", 1)
+        params[k] = v
     try:
-        head, rows = queries.run_select(s, sparql)
+        if named is not None:
+            rows = queries.run_named(s, named, params)
+            head = list(dict.fromkeys(k for r in rows for k in r))
+        else:
+            assert sparql is not None
+            head, rows = queries.run_select(s, sparql)
     except (IngestError, queries.QueryError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e

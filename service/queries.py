@@ -12,6 +12,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from ingest.store import open_read_only
 from ontology import sparql_prefixes
+from service import catalogue
 from service.settings import Settings
 
 FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
@@ -47,11 +48,21 @@ def run_select(settings: Settings, sparql: str) -> tuple[list[str], list[dict[st
     return head, rows
 
 
-def run_named(settings: Settings, name: str) -> list[dict[str, str]]:
-    path = settings.queries_dir / f"{name}.rq"
-    if not path.is_file():
-        raise QueryError(f"no named query {name!r} in {settings.queries_dir}")
-    return run_select(settings, path.read_text(encoding="utf-8"))[1]
+def run_named(
+    settings: Settings, name: str, params: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Run a named query of ``queries/`` with its parameters bound as RDF terms."""
+    named = catalogue.load(settings.queries_dir)
+    query = named.get(name)
+    if query is None:
+        raise QueryError(
+            f"no named query {name!r}; the named queries are: {', '.join(sorted(named))}"
+        )
+    try:
+        text = query.bind(params or {}, settings.base_iri)
+    except catalogue.CatalogueError as e:
+        raise QueryError(str(e)) from e
+    return run_select(settings, text)[1]
 
 
 def _value(term: object) -> str:

@@ -139,7 +139,7 @@ def test_every_bad_record_is_named(tmp_path: Path, docs: dict[str, Document]) ->
         "relations[4] (x-person critiques x-concept): a quote from work 003 needs its chapter"
         in problems
     )
-    assert "definitions[0] (x-person): x-person is a Person, not a Concept" in problems
+    assert "definitions[0] (x-person): x-person is a Person; only a Concept" in problems
     assert len(e.value.problems) == 7
 
 

@@ -146,3 +146,13 @@ def test_user_markdown_document(tmp_path) -> None:  # type: ignore[no-untyped-de
     assert paras[0].pages.first is None
     start, end = paras[0].raw_chars
     assert doc.raw[start:end].startswith("Annotators") and doc.raw[start:end].endswith("*.")
+
+
+def test_decimal_numbers_keep_their_digits_when_note_markers_are_stripped(
+    docs: dict[str, Document],
+) -> None:
+    text = " ".join(b.text for b in docs["003"].blocks)
+    for number in ("$27.3 million", "4.4 percent", "99.2 percent", "$6.40", "$1.50– $2.00"):
+        assert number.replace("– ", "–") in text.replace("– ", "–"), number
+    # a real marker after a number that ends a sentence is still removed
+    assert "Microsoft made 10. By comparison" in text

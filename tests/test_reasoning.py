@@ -134,3 +134,17 @@ def test_shacl_rejects_an_unknown_page_certainty() -> None:
     )
     report = validation.validate(quads)
     assert not report.conforms
+
+
+@requires_java
+def test_inconsistency_names_the_entity_and_why() -> None:
+    with pytest.raises(reasoning.ReasoningError) as e:
+        reasoning.infer(
+            [
+                typed("ghost-work", "Concept"),
+                typed("sama", "BPO"),
+                t("sama", DW + "employs", "ghost-work"),
+            ],
+            G,
+        )
+    assert "ghost-work is Actor (range of employs) and Concept (typed Concept)" in str(e.value)

@@ -524,12 +524,24 @@ def _join_lines(lines: list[Line], sep: str = " ") -> Span:
     return repair_print_spacing(out.strip())
 
 
+def _decimal(text: str, start: int, end: int) -> bool:
+    """Whether the digits at ``start:end`` are the decimals of a number (``$27.3 million``).
+
+    After ``2021.`` a digit is a note marker when a new sentence (or the paragraph's end)
+    follows it; otherwise it belongs to the number.
+    """
+    if not re.match(r"\d\.", text[max(0, start - 2) : start]):
+        return False
+    return re.match(r"[\s”’)\]]*(?:[A-Z“‘(]|$)", text[end:]) is None
+
+
 def _strip_note_markers(blocks: list[Block]) -> None:
     """Remove flattened footnote markers (``networks1``) from body text, in note order.
 
     A digit run counts as a marker only when it is the next note number
-    expected in the chapter and the chapter's notes have that number, so
-    ``Microsoft made 10.9`` loses only the ``9``.
+    expected in the chapter and the chapter's notes have that number, and is
+    not the decimals of a number: ``in 2021.3 The`` loses the ``3``, ``$27.3 million``
+    keeps it.
     """
     notes = {b.number for b in blocks if b.kind is Kind.NOTE and b.number}
     if not notes:
@@ -541,7 +553,11 @@ def _strip_note_markers(blocks: list[Block]) -> None:
             continue
         drop: list[int] = []
         for m in NOTE_MARKER.finditer(b.text):
-            if int(m.group(1)) == expected and not FIGURE_NUMBER.search(b.text, 0, m.start(1)):
+            if (
+                int(m.group(1)) == expected
+                and not FIGURE_NUMBER.search(b.text, 0, m.start(1))
+                and not _decimal(b.text, m.start(1), m.end(1))
+            ):
                 drop.extend(range(m.start(1), m.end(1)))
                 b.note_refs.append(expected)
                 expected += 1
