@@ -143,7 +143,8 @@ def explain(entity_triples: list[Triple]) -> list[str]:
     implied: dict[str, set[str]] = {}
     why: dict[tuple[str, str], str] = {}
     for t in entity_triples:
-        s, p, o = t.subject.value, t.predicate.value, t.object.value
+        s, p = str(getattr(t.subject, "value", "")), t.predicate.value
+        o = str(getattr(t.object, "value", ""))
         if p == RDF + "type":
             for c in ancestors(o):
                 implied.setdefault(s, set()).add(c)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Form, HTTPException, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 
 from ingest.store import open_read_only
-from ontology import sparql_prefixes
+from ontology import ONTOLOGY_FILE, sparql_prefixes
+from service import ontology_docs
 from service.queries import FORBIDDEN, _strip_literals
 from service.settings import Settings
 
@@ -40,6 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             body = result.serialize(format=QueryResultsFormat.JSON)
             return Response(body, media_type="application/sparql-results+json")
         return JSONResponse({"head": {}, "boolean": bool(result)})
+
+    @app.get("/ontology", response_model=None)
+    def ontology_doc(request: Request, format: Annotated[str | None, Query()] = None) -> Response:
+        """The ontology: HTML documentation, or Turtle (``?format=ttl`` or ``Accept``)."""
+        accept = request.headers.get("accept", "")
+        if format == "ttl" or (format is None and "text/turtle" in accept):
+            return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle")
+        return HTMLResponse(ontology_docs.render_html())
 
     @app.get("/sparql")
     def sparql_get(query: Annotated[str, Query()]) -> Response:

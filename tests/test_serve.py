@@ -65,3 +65,17 @@ def test_sparql_over_http(server: str) -> None:
     assert b["v"]["value"] == "241"
     r = httpx.post(f"{server}/sparql", data={"query": "SELECT ?x WHERE { ?x"}, timeout=10)
     assert r.status_code == 400 and "malformed query" in r.text
+
+
+def test_ontology_documentation_is_served_as_html_and_turtle(server: str) -> None:
+    import rdflib
+
+    html = httpx.get(f"{server}/ontology", timeout=30)
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert 'id="Concept"' in html.text
+    assert "dw:outsourcesTo" in html.text
+    ttl = httpx.get(f"{server}/ontology", headers={"Accept": "text/turtle"}, timeout=30)
+    assert ttl.headers["content-type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=ttl.text, format="turtle")
+    assert len(g) > 500
