@@ -171,7 +171,7 @@ def knowledge_layer(
     k = curation.load_and_check(curation.curated_files(options.curated), documents)
     quads = list(knowledge.knowledge_quads(k, iris))
     quads += knowledge.author_quads(docs, k, iris, report)
-    matcher = mentions.Matcher(k.entities)
+    matcher = mentions.Matcher(k.entities, mentions.common_words(documents))
     found = list(mentions.find_mentions(documents, matcher))
     pairs = mentions.co_mentions(found)
     extracted = knowledge.pattern_definitions(documents, matcher, k)

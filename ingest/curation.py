@@ -146,6 +146,7 @@ class EntityRecord(_Record):
     )
     pseudonym: bool = False
     case_sensitive: bool = False
+    match: bool = True
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
     note: str | None = None
 
@@ -199,6 +200,7 @@ class Entity:
     case_sensitive: bool
     date: str | None
     sources: list[str]  # "file: entities[i]"
+    match: bool = True  # find mentions by label automatically
 
     @property
     def top(self) -> str:
@@ -318,7 +320,7 @@ def _merge(k: Knowledge, e: EntityRecord, where: str, problems: list[str]) -> No
     if old is None:
         k.entities[e.id] = Entity(
             e.id, e.type, e.label, list(e.alt_labels), e.description, list(e.same_as),
-            e.pseudonym, e.case_sensitive, e.date, [where],
+            e.pseudonym, e.case_sensitive, e.date, [where], e.match,
         )  # fmt: skip
         return
     if old.type != e.type:
@@ -334,6 +336,7 @@ def _merge(k: Knowledge, e: EntityRecord, where: str, problems: list[str]) -> No
     old.same_as += [s for s in e.same_as if s not in old.same_as]
     old.pseudonym = old.pseudonym or e.pseudonym
     old.case_sensitive = old.case_sensitive or e.case_sensitive
+    old.match = old.match and e.match
     old.date = old.date or e.date
     old.sources.append(where)
 

@@ -150,6 +150,7 @@ def evidence(
     label, value, certainty = anchor.locator()
     em.add(ev, DW + "locatorLabel", label)
     em.add(ev, DW + "locatorValue", value)
+    em.add(ev, DW + "locatorCertainty", certainty)
     em.add(ev, DW + "pageCertainty", certainty if label == "page" else "unknown")
     return ev
 

@@ -21,7 +21,16 @@ from itertools import combinations
 from ingest.curation import Entity
 from ingest.model import Block, Document, Kind
 
-SCANNED = {Kind.PARAGRAPH, Kind.NOTE, Kind.HEADING, Kind.CAPTION, Kind.TABLE, Kind.TITLE}
+SCANNED = {
+    Kind.PARAGRAPH,
+    Kind.NOTE,
+    Kind.HEADING,
+    Kind.CAPTION,
+    Kind.TABLE,
+    Kind.TITLE,
+    Kind.FRONT,
+    Kind.BACK,
+}
 
 
 _TOKEN = re.compile(r"\w+")
@@ -64,6 +73,41 @@ def _case_sensitive(entity: Entity, label: str) -> bool:
 Key = tuple[str, ...]
 
 
+def _matchable(entity: Entity, label: str, proper: bool) -> bool:
+    """Labels that name the entity, not everyday words that also describe it.
+
+    An actor, place or institution is not found by a single lower-case word ("blocks",
+    "sanctions"), and an entity with a proper name ("Chinese tech giants") is not found by
+    a lower-case description of it ("tech giants").
+    """
+    if entity.top == "Concept":
+        return True
+    words = [w for *_, w in tokens(label)]
+    if len(words) == 1 and label.islower():
+        return False
+    return not (proper and not any(w[:1].isupper() or w.isdigit() for w in words))
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\n‘“'\"(")
+    return not before or before[-1] in ".!?:"
+
+
+def common_words(docs: Iterable[Document], min_count: int = 3) -> frozenset[str]:
+    """Everyday words: written in lower case at least ``min_count`` times, and at least as
+    often as they are capitalised inside a sentence ("indeed", not "china")."""
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for doc in docs:
+        for b in doc.blocks:
+            for start, _, w in tokens(b.text):
+                if w.islower():
+                    lower[w] += 1
+                elif w[:1].isupper() and not _sentence_initial(b.text, start):
+                    capital[w.lower()] += 1
+    return frozenset(w for w, n in lower.items() if n >= min_count and n >= capital[w])
+
+
 @dataclass
 class Matcher:
     """Finds labels as whole token sequences, longest first, in a dictionary of token keys.
@@ -75,17 +119,24 @@ class Matcher:
     """
 
     entities: dict[str, Entity]
+    common_words: frozenset[str] = frozenset()  # words the texts write in lower case
+    not_initial: set[str] = field(default_factory=set)
     exact: dict[Key, tuple[str, set[str]]] = field(default_factory=dict)
     folded: dict[Key, tuple[str, set[str]]] = field(default_factory=dict)
     longest: int = 1
 
     def __post_init__(self) -> None:
         for e in self.entities.values():
+            if not e.match:
+                continue
+            proper = any(w[:1].isupper() for *_, w in tokens(e.label))
             for label in e.labels():
                 words = [canon(t) for *_, t in tokens(label)]
-                if not words or len("".join(words)) < 2:
+                if not words or len("".join(words)) < 2 or not _matchable(e, label, proper):
                     continue
                 cs = _case_sensitive(e, label)
+                if cs and len(words) == 1 and words[0].lower() in self.common_words:
+                    self.not_initial.add(words[0])
                 plural = not (cs and label[:1].isupper()) or label.isupper()
                 variants = [words] + [
                     [*words[:-1], p] for p in (_plurals(words[-1]) if plural else [])
@@ -110,6 +161,8 @@ class Matcher:
                 )
                 if found is None or not self._free(text, toks, i, i + n):
                     continue
+                if n == 1 and words[i] in self.not_initial and _sentence_initial(text, toks[i][0]):
+                    continue  # "Indeed," opening a sentence is not the company
                 hits.append((toks[i][0], toks[i + n - 1][1], found[0], found[1]))
                 i += n - 1
                 break
@@ -231,92 +284,26 @@ def find_definitions(docs: Iterable[Document]) -> Iterator[PatternDefinition]:
 # ---------------------------------------------------------------- candidates
 
 _NAME = re.compile(
-    r"\b(?:[A-Z][\w’'&\-]+|[A-Z]{2,})(?:\s+(?:of|the|and|for|de|du|la)?\s*[A-Z][\w’'&\-]+)*"
+    r"\b(?:[A-Z][\w&\-]+|[A-Z]{2,})(?:’s|'s)?"
+    r"(?:\s+(?:(?:of|the|and|for|in|on|de|van|von|du|la)\s+)*(?:[A-Z][\w&\-]+|[A-Z]{2,}))*"
 )
 _SCARE = re.compile(r"[‘“](?P<term>[a-z][a-z\-‐ ]{3,50}[a-z])[’”]")
-_STOP = set(
-    [
-        "The",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "There",
-        "Their",
-        "They",
-        "We",
-        "Our",
-        "It",
-        "Its",
-        "In",
-        "On",
-        "At",
-        "For",
-        "And",
-        "But",
-        "Or",
-        "If",
-        "As",
-        "When",
-        "While",
-        "With",
-        "From",
-        "By",
-        "To",
-        "Of",
-        "A",
-        "An",
-        "Figure",
-        "Table",
-        "Chapter",
-        "Notes",
-        "References",
-        "See",
-        "Although",
-        "However",
-        "Since",
-        "After",
-        "Before",
-        "During",
-        "Because",
-        "Yet",
-        "So",
-        "Such",
-        "Most",
-        "Many",
-        "Some",
-        "Other",
-        "Another",
-        "One",
-        "Two",
-        "Three",
-        "First",
-        "Second",
-        "Third",
-        "Finally",
-        "Moreover",
-        "Furthermore",
-        "Also",
-        "Here",
-        "What",
-        "Which",
-        "Who",
-        "How",
-        "Why",
-        "Where",
-        "Even",
-        "Not",
-        "No",
-        "Yes",
-        "I",
-        "He",
-        "She",
-        "You",
-        "Its",
-        "Ibid",
-        "Interview",
-    ]
-)
+_STOP_WORDS = """
+January February March April May June July August September October November December
+The This That These Those There Their They We Our It Its In On At For And But Or If As
+When While With From By To Of A An No Not Yes So Such Yet Also Here What Which Who How
+"""
+_STOP = set(_STOP_WORDS.split())
+
+
+def _people(matcher: Matcher) -> list[str]:
+    return [label for e in matcher.entities.values() if e.type == "Person" for label in e.labels()]
+
+
+def _is_person(name: str, people: list[str]) -> bool:
+    """ "Schmidt", "Le Ludec", "Gray and Suri": surnames of curated people."""
+    parts = [p.strip() for p in re.split(r"\band\b|&", name) if p.strip()]
+    return all(any(label.endswith(" " + p) or label == p for label in people) for p in parts)
 
 
 @dataclass(frozen=True)
@@ -331,17 +318,18 @@ def candidates(docs: Iterable[Document], matcher: Matcher, min_count: int = 3) -
     """Frequent names and terms of the texts that no curated entity covers yet."""
     seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     docs = list(docs)
+    people = _people(matcher)
     for doc in docs:
         for b in doc.blocks:
             if b.kind not in (Kind.PARAGRAPH, Kind.NOTE, Kind.CAPTION):
                 continue
             for m in _NAME.finditer(b.text):
-                name = m.group(0).strip()
-                first = name.split()[0]
-                if first in _STOP and len(name.split()) == 1:
+                name = re.sub(r"(’s|'s)$", "", m.group(0).strip())
+                single = " " not in name
+                if name in _STOP or _is_person(name, people):
                     continue
-                if first in _STOP:
-                    name = name.split(" ", 1)[1]
+                if single and _sentence_initial(b.text, m.start()):
+                    continue
                 seen[(name, "name")][doc.work_id] += 1
             for m in _SCARE.finditer(b.text):
                 seen[(m.group("term"), "term")][doc.work_id] += 1
@@ -351,7 +339,7 @@ def candidates(docs: Iterable[Document], matcher: Matcher, min_count: int = 3) -
     out = []
     for (text, kind), per_work in seen.items():
         total = sum(per_work.values())
-        if total < min_count or matcher.find(text):
+        if total < min_count or matcher.find(f"of {text}"):  # not at a sentence start
             continue
         out.append(Candidate(text, kind, total, tuple(sorted(per_work))))
     out.sort(key=lambda c: (-c.count, c.text))

@@ -64,6 +64,30 @@ def curation_check(
         raise typer.Exit(1)
 
 
+@app.command()
+def candidates(
+    corpus: CorpusOpt = None,
+    min_count: Annotated[int, typer.Option(help="Only names and terms seen this often.")] = 3,
+    limit: Annotated[int, typer.Option(help="How many to list.")] = 100,
+) -> None:
+    """Frequent names and terms of the texts that no curated entity covers yet."""
+    from ingest import curation, mentions
+
+    s = _settings(corpus)
+    report = build.Report()
+    docs = [d for _, d in build.read_corpus(s.corpus_dir, report, lambda _: None)]
+    problems: list[str] = []
+    k = curation.load(curation.curated_files(s.curated_dir), problems)
+    for p in problems:
+        err.print(f"[yellow]warning:[/yellow] {p}", markup=True, highlight=False)
+    matcher = mentions.Matcher(k.entities, mentions.common_words(docs))
+    found = mentions.candidates(docs, matcher, min_count=min_count)[:limit]
+    _table(
+        ["candidate", "kind", "count", "works"],
+        [[c.text, c.kind, str(c.count), " ".join(c.works)] for c in found],
+    )
+
+
 def _settings(corpus: Path | None = None, store: Path | None = None) -> Settings:
     s = Settings()
     if corpus is not None:

@@ -193,14 +193,14 @@ def test_records_with_one_id_merge_and_types_must_agree(
     a = write(
         tmp_path,
         "a.yaml",
-        "entities:\n  - {id: sama, type: BPO, label: Sama, alt_labels: [Sama AI]}\n",
+        "entities:\n  - {id: appen, type: Company, label: Appen, alt_labels: [Appen Ltd]}\n",
     )
     problems: list[str] = []
     k = curation.load([SHARED, a], problems)
     assert not problems
-    assert set(k.entities["sama"].labels()) == {"Sama", "Samasource", "Sama AI"}
-    assert len(k.entities["sama"].sources) == 2
-    b = write(tmp_path, "b.yaml", "entities:\n  - {id: sama, type: Person, label: Sama}\n")
+    assert set(k.entities["appen"].labels()) == {"Appen", "Appen Ltd"}
+    assert len(k.entities["appen"].sources) == 2
+    b = write(tmp_path, "b.yaml", "entities:\n  - {id: appen, type: Person, label: Appen}\n")
     k = curation.load([SHARED, b], problems)
     assert len(problems) == 1
     assert (

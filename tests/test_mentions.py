@@ -132,3 +132,34 @@ def test_definition_patterns_find_the_term_and_its_sentence() -> None:
         "X refers to",
         "‘Heteromation’ refers to a new division of labour.",
     ) in got
+
+
+def test_everyday_words_do_not_stand_for_names() -> None:
+    m = Matcher(
+        {
+            e.id: e
+            for e in [
+                entity("indeed", "Company", "Indeed", case_sensitive=True),
+                entity("giants", "Company", "Chinese tech giants", "tech giants"),
+                entity("blocks", "WorkPractice", "Flex blocks", "blocks", "offers"),
+                entity("automation", "Concept", "automation"),
+            ]
+        },
+        common_words=frozenset({"indeed", "blocks", "offers"}),
+    )
+    text = (
+        "Indeed, automation spread. Reviews on Indeed praise it. US tech giants and "
+        "Chinese tech giants compete. Drivers pick blocks and offers; Flex blocks vanish."
+    )
+    assert found(m, text) == [
+        ("automation", "automation"),
+        ("Indeed", "indeed"),
+        ("Chinese tech giants", "giants"),
+        ("Flex blocks", "blocks"),
+    ]
+
+
+def test_an_entity_can_opt_out_of_automatic_mentions() -> None:
+    e = entity("the-global", "Concept", "the global", "global market")
+    e.match = False
+    assert Matcher({"the-global": e}).find("the global market of the global") == []

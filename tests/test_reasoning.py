@@ -102,6 +102,7 @@ def _evidence(drop: str | None = None) -> list[Quad]:
         (ev, DW + "locatorLabel", Literal("page")),
         (ev, DW + "locatorValue", Literal("36")),
         (ev, DW + "pageCertainty", Literal("inferred")),
+        (ev, DW + "locatorCertainty", Literal("inferred")),
         (ev, DW + "work", NamedNode(E + "w")),
         (ev, "http://www.w3.org/ns/prov#wasDerivedFrom", NamedNode(E + "passage")),
         (ev, "http://www.w3.org/ns/prov#wasGeneratedBy", NamedNode(E + "act")),
