@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,7 +169,13 @@ def knowledge_layer(
     """Curated knowledge, mentions, reasoning and validation (raises on any failure)."""
     assert options.curated is not None
     documents = [d for _, d in docs]
-    k = curation.load_and_check(curation.curated_files(options.curated), documents)
+    unreadable = frozenset(curation.WORKS) - {d.work_id for d in documents}
+    k = curation.load_and_check(curation.curated_files(options.curated), documents, unreadable)
+    if k.skipped:
+        report.warnings.append(
+            f"{k.skipped} curated records quote works that could not be read "
+            f"({', '.join(sorted(unreadable))}); they are left out of this graph"
+        )
     quads = list(knowledge.knowledge_quads(k, iris))
     quads += knowledge.author_quads(docs, k, iris, report)
     matcher = mentions.Matcher(k.entities, mentions.common_words(documents))
@@ -178,24 +185,29 @@ def knowledge_layer(
     quads += knowledge.extracted_quads(found, pairs, extracted, iris)
     quads += ontology_quads(iris)
     _count_knowledge(k, found, pairs, extracted, report)
-    if options.reasoning:
-        layer = reasoning.entity_layer(quads, f"{iris.base}entity/")
-        inferred = reasoning.infer(layer, NamedNode(f"{iris.base}graph/inferred"))
-        report.inferred, report.reasoned = len(inferred), True
-        quads += inferred
-    if options.validation:
-        shacl = validation.validate(q for q in quads if q.graph_name != _ONTOLOGY_GRAPH(iris))
-        report.shacl_violations, report.shacl_warnings = shacl.violations, shacl.warnings
-        if shacl.violations:
-            raise validation.ValidationFailed(
-                f"SHACL found {len(shacl.violations)} violation(s) in the knowledge graph:\n  "
-                + "\n  ".join(shacl.violations[:20])
-            )
+    # HermiT runs in Java while pySHACL runs here: the two checks take turns on no data
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hermit = None
+        if options.reasoning:
+            layer = reasoning.entity_layer(quads, f"{iris.base}entity/")
+            graph = NamedNode(f"{iris.base}graph/inferred")
+            hermit = pool.submit(reasoning.infer, layer, graph)
+        if options.validation:
+            skip = {NamedNode(f"{iris.base}graph/ontology"), NamedNode(f"{iris.base}graph/shapes")}
+            shacl = validation.validate(q for q in quads if q.graph_name not in skip)
+            report.shacl_violations, report.shacl_warnings = shacl.violations, shacl.warnings
+            if shacl.violations:
+                if hermit is not None:
+                    hermit.cancel()
+                raise validation.ValidationFailed(
+                    f"SHACL found {len(shacl.violations)} violation(s) in the knowledge "
+                    "graph:\n  " + "\n  ".join(shacl.violations[:20])
+                )
+        if hermit is not None:
+            inferred = hermit.result()
+            report.inferred, report.reasoned = len(inferred), True
+            quads += inferred
     return quads
-
-
-def _ONTOLOGY_GRAPH(iris: rdf.Iris) -> NamedNode:
-    return NamedNode(f"{iris.base}graph/ontology")
 
 
 def ontology_quads(iris: rdf.Iris) -> list[Quad]:
@@ -218,18 +230,20 @@ def _count_knowledge(
     report: Report,
 ) -> None:
     report.entities = Counter(e.top for e in k.entities.values())
+    relations = [q.record for q in k.relations if q.anchor is not None]
+    definitions = [q.record for q in k.definitions if q.anchor is not None]
     report.relations = len(
         {
-            (q.record.subject, q.record.predicate, q.record.object)
-            for q in k.relations
-            if isinstance(q.record, curation.RelationRecord)
+            (r.subject, r.predicate, r.object)
+            for r in relations
+            if isinstance(r, curation.RelationRecord)
         }
     )
-    report.evidence = len(k.relations) + len(k.definitions) + len(extracted)
-    report.definitions = len(k.definitions)
+    report.evidence = len(relations) + len(definitions) + len(extracted)
+    report.definitions = len(definitions)
     report.definitions_extracted = len(extracted)
     report.concepts_defined = len(
-        {q.record.concept for q in k.definitions if isinstance(q.record, curation.DefinitionRecord)}
+        {d.concept for d in definitions if isinstance(d, curation.DefinitionRecord)}
         | {c for c, _ in extracted}
     )
     report.mentions = sum(m.count for m in found)

@@ -257,6 +257,7 @@ class Knowledge:
     relations: list[Quoted] = field(default_factory=list)
     definitions: list[Quoted] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    skipped: int = 0  # records left out because their work could not be read
 
 
 # ---------------------------------------------------------------- loading
@@ -438,10 +439,20 @@ class TextIndex:
                 at = text.find(skel, at + 1)
 
 
-def anchor_all(k: Knowledge, index: TextIndex, problems: list[str]) -> None:
-    """Anchor every relation and definition quote, or name the record that does not match."""
+def anchor_all(
+    k: Knowledge, index: TextIndex, problems: list[str], unreadable: frozenset[str] = frozenset()
+) -> int:
+    """Anchor every relation and definition quote, or name the record that does not match.
+
+    Records that quote a work in ``unreadable`` (listed in the manifest but not read this
+    time; its error is reported already) are left unanchored and counted, not failed.
+    """
+    skipped = 0
     for q in [*k.relations, *k.definitions]:
         r = q.record
+        if r.work in unreadable:
+            skipped += 1
+            continue
         if r.work not in index.works():
             problems.append(f"{q.where}: work {r.work} is not in the corpus")
             continue
@@ -454,6 +465,7 @@ def anchor_all(k: Knowledge, index: TextIndex, problems: list[str]) -> None:
         q.anchor = next(index.find(r.quote, r.work, r.chapter), None)
         if q.anchor is None:
             problems.append(f"{q.where}: quote not found in {_in(r)}: {_near(index, r)}")
+    return skipped
 
 
 def _in(r: RelationRecord | DefinitionRecord) -> str:
@@ -477,12 +489,14 @@ def _near(index: TextIndex, r: RelationRecord | DefinitionRecord) -> str:
     )
 
 
-def load_and_check(paths: Iterable[Path], docs: Iterable[Document]) -> Knowledge:
+def load_and_check(
+    paths: Iterable[Path], docs: Iterable[Document], unreadable: frozenset[str] = frozenset()
+) -> Knowledge:
     """Load, check and anchor; raise ``CurationError`` naming every bad record."""
     problems: list[str] = []
     k = load(paths, problems)
     check_references(k, problems)
-    anchor_all(k, TextIndex(docs), problems)
+    k.skipped = anchor_all(k, TextIndex(docs), problems, unreadable)
     if problems:
         raise CurationError(problems)
     return k

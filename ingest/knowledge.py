@@ -50,9 +50,11 @@ def knowledge_quads(k: Knowledge, iris: Iris) -> Iterator[Quad]:
     for e in k.entities.values():
         _entity(em, e, iris)
     for q in k.relations:
-        _relation(em, q, iris)
+        if q.anchor is not None:
+            _relation(em, q, iris)
     for q in k.definitions:
-        _definition(em, q, iris)
+        if q.anchor is not None:
+            _definition(em, q, iris)
     yield from em.quads
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Iterable
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
@@ -91,7 +92,6 @@ def infer(entity_triples: list[Triple], graph: NamedNode) -> list[Quad]:
         raise ReasoningError(f"HermiT did not run: {e}") from e
     asserted = set(entity_triples)
     out: list[Quad] = []
-    props = list(world.object_properties())
     for ind in world.individuals():
         s = NamedNode(ind.iri)
         if s not in individuals:
@@ -103,13 +103,54 @@ def infer(entity_triples: list[Triple], graph: NamedNode) -> list[Quad]:
             t = Triple(s, NamedNode(RDF + "type"), NamedNode(iri))
             if t not in asserted:
                 out.append(Quad(t.subject, t.predicate, t.object, graph))
-        for prop in props:
-            for value in prop._get_indirect_values_for_individual(ind):
-                t = Triple(s, NamedNode(prop.iri), NamedNode(value.iri))
-                if t not in asserted:
-                    out.append(Quad(t.subject, t.predicate, t.object, graph))
+    relations = [t for t in entity_triples if t.predicate.value != RDF + "type"]
+    for t in _entailed_relations(world, relations) - asserted:
+        out.append(Quad(t.subject, t.predicate, t.object, graph))
     world.close()
     return out
+
+
+def _entailed_relations(world: Any, relations: list[Triple]) -> set[Triple]:
+    """The relations entailed by the reasoned property hierarchy: super-properties,
+    inverses, symmetric and transitive properties (the only property axioms we use).
+
+    The hierarchy is read from the world HermiT classified; following each asserted
+    relation through it is much faster than asking owlready2 for every individual's
+    indirect values, and gives the same triples.
+    """
+    import owlready2
+
+    props = {p.iri: p for p in world.object_properties()}
+    derived: set[Triple] = set(relations)
+    todo = list(relations)
+    while todo:
+        t = todo.pop()
+        prop = props.get(t.predicate.value)
+        if prop is None:
+            continue
+        new: list[Triple] = []
+        for sup in prop.ancestors():
+            if not isinstance(sup, owlready2.ObjectPropertyClass) or sup.iri.startswith(OWL):
+                continue
+            p = NamedNode(sup.iri)
+            new.append(Triple(t.subject, p, t.object))
+            obj = t.object
+            assert isinstance(obj, NamedNode)  # relations link entities
+            if sup.inverse_property is not None:
+                new.append(Triple(obj, NamedNode(sup.inverse_property.iri), t.subject))
+            if owlready2.SymmetricProperty in sup.is_a:
+                new.append(Triple(obj, p, t.subject))
+            if owlready2.TransitiveProperty in sup.is_a:
+                for u in list(derived):
+                    if u.predicate == p and u.subject == t.object:
+                        new.append(Triple(t.subject, p, u.object))
+                    if u.predicate == p and u.object == t.subject:
+                        new.append(Triple(u.subject, p, t.object))
+        for n in new:
+            if n not in derived:
+                derived.add(n)
+                todo.append(n)
+    return derived
 
 
 DISJOINT = (

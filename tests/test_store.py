@@ -98,13 +98,33 @@ def test_raw_offsets_point_at_the_source(built_store: tuple[Path, build.Report])
 def test_iris_are_stable_across_reingest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    first = _passage_iris(build.ingest(corpus, tmp_path / "s1").store_path)
+    fast = build.Options(reasoning=False, validation=False)  # they mint no IRIs
+    s1 = build.ingest(corpus, tmp_path / "s1", options=fast).store_path
     # change one paragraph of 004: only that passage's IRI changes
     f = corpus / "004_003550ba27928829.txt"
-    f.write_text(f.read_text().replace("Xu, a communications major", "Xu, a media major"))
-    second = _passage_iris(build.ingest(corpus, tmp_path / "s2").store_path)
+    text = f.read_text()
+    assert text.count("iFlytek did not respond") == 1
+    f.write_text(text.replace("iFlytek did not respond", "iFlytek declined to respond"))
+    s2 = build.ingest(corpus, tmp_path / "s2", options=fast).store_path
+    first, second = _passage_iris(s1), _passage_iris(s2)
     assert len(first - second) == 1 and len(second - first) == 1
     assert len(first & second) > 1000
+    # entities, assertions and evidence keep their IRIs too (the changed passage holds none)
+    assert _knowledge_iris(s1) == _knowledge_iris(s2)
+    assert len(_knowledge_iris(s1)) > 5000
+
+
+def _knowledge_iris(path: Path | None) -> set[str]:
+    assert path is not None
+    s = Store.read_only(str(path))
+    q = (
+        "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?c } "
+        "FILTER(?c IN (<https://w3id.org/datawork-kg/ontology#Assertion>, "
+        "<https://w3id.org/datawork-kg/ontology#Evidence>, "
+        "<https://w3id.org/datawork-kg/ontology#Definition>) || "
+        "STRSTARTS(STR(?x), 'https://w3id.org/datawork-kg/id/entity/')) }"
+    )
+    return {str(r["x"]) for r in s.query(q)}  # type: ignore[union-attr,index]
 
 
 def _passage_iris(path: Path | None) -> set[str]:
@@ -116,7 +136,7 @@ def _passage_iris(path: Path | None) -> set[str]:
 
 def test_failed_build_keeps_the_store_in_use(tmp_path: Path) -> None:
     s = tmp_path / "store"
-    build.ingest(CORPUS, s)
+    build.ingest(CORPUS, s, options=build.Options(curated=None))
     before = store.current_path(s)
 
     def broken() -> object:
@@ -137,7 +157,7 @@ def test_unwritable_store_directory_is_a_clear_error(tmp_path: Path) -> None:
         target.mkdir()
         target.chmod(0o500)
     with pytest.raises(StoreError, match="cannot write the store directory"):
-        build.ingest(CORPUS, target)
+        build.ingest(CORPUS, target, options=build.Options(curated=None))
 
 
 def test_malformed_and_forbidden_queries(built_store: tuple[Path, build.Report]) -> None:
