@@ -179,7 +179,7 @@ def knowledge_layer(
     quads = list(knowledge.knowledge_quads(k, iris))
     quads += knowledge.author_quads(docs, k, iris, report)
     matcher = mentions.Matcher(k.entities, mentions.common_words(documents))
-    found = list(mentions.find_mentions(documents, matcher))
+    found = list(mentions.find_mentions(documents, matcher, curation.neighbours(k)))
     pairs = mentions.co_mentions(found)
     extracted = knowledge.pattern_definitions(documents, matcher, k)
     quads += knowledge.extracted_quads(found, pairs, extracted, iris)

@@ -502,6 +502,17 @@ def load_and_check(
     return k
 
 
+def neighbours(k: Knowledge) -> dict[str, set[str]]:
+    """Entities linked by a curated relation, in both directions."""
+    out: dict[str, set[str]] = {}
+    for q in k.relations:
+        r = q.record
+        if isinstance(r, RelationRecord):
+            out.setdefault(r.subject, set()).add(r.object)
+            out.setdefault(r.object, set()).add(r.subject)
+    return out
+
+
 def curated_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 

@@ -189,17 +189,38 @@ class Mention:
     labels: list[str]
 
 
-def find_mentions(docs: Iterable[Document], matcher: Matcher) -> Iterator[Mention]:
+def find_mentions(
+    docs: Iterable[Document],
+    matcher: Matcher,
+    neighbours: dict[str, set[str]] | None = None,
+) -> Iterator[Mention]:
+    """Mentions of curated entities in every scanned block.
+
+    A label two entities share ("Mechanical Turk": Amazon's platform, Kempelen's automaton)
+    is given to the one the context names: named unambiguously in the same passage, else
+    a curated neighbour of it named there ("Kempelen"), else the only one of them named
+    unambiguously elsewhere in the same chapter or work. Otherwise it is left out.
+    """
+    near = neighbours or {}
     for doc in docs:
-        for b in doc.blocks:
-            if b.kind not in SCANNED:
-                continue
-            hits = matcher.find(b.text)
-            sure = {next(iter(ids)) for *_, ids in hits if len(ids) == 1}
+        blocks = [b for b in doc.blocks if b.kind in SCANNED]
+        hits = {id(b): matcher.find(b.text) for b in blocks}
+        sure = {
+            id(b): {next(iter(ids)) for *_, ids in hits[id(b)] if len(ids) == 1} for b in blocks
+        }
+        context: dict[int | None, set[str]] = defaultdict(set)
+        for b in blocks:
+            context[b.chapter] |= sure[id(b)]
+        for b in blocks:
             counts: Counter[str] = Counter()
             labels: dict[str, list[str]] = defaultdict(list)
-            for _, _, label, ids in hits:
-                chosen = ids if len(ids) == 1 else ids & sure
+            here = sure[id(b)]
+            for _, _, label, ids in hits[id(b)]:
+                chosen = ids if len(ids) == 1 else ids & here
+                if len(ids) > 1 and len(chosen) != 1:
+                    chosen = {i for i in ids if near.get(i, set()) & here}
+                if len(ids) > 1 and len(chosen) != 1:
+                    chosen = ids & context[b.chapter]
                 if len(chosen) != 1:
                     continue
                 eid = next(iter(chosen))

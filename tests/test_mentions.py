@@ -101,11 +101,20 @@ def test_a_shared_label_counts_only_where_one_owner_is_named_unambiguously(
         "Amazon named its platform Mechanical Turk; MTurk pays little.",
         "The Mechanical Turk is a metaphor.",
     )
-    got = {(m.block.order, m.entity, m.count) for m in find_mentions([d], matcher)}
-    assert got == {(1, "kempelen", 1), (2, "amazon", 1), (2, "amt", 2)}
-    # the automaton is only named by its shared label in 1: it needs an unambiguous label
-    pairs = co_mentions(find_mentions([d], matcher))
-    assert pairs[("amazon", "amt")] == 1
+    near = {"turk": {"kempelen"}, "kempelen": {"turk"}}
+    got = {(m.block.order, m.entity, m.count) for m in find_mentions([d], matcher, near)}
+    assert got == {
+        (1, "kempelen", 1),
+        (1, "turk", 1),  # its inventor is named in the passage
+        (2, "amazon", 1),
+        (2, "amt", 2),  # "MTurk" names the platform unambiguously
+        (3, "amt", 1),  # only the platform is named unambiguously elsewhere in the work
+    }
+    pairs = co_mentions(find_mentions([d], matcher, near))
+    assert pairs[("amazon", "amt")] == 1 and pairs[("kempelen", "turk")] == 1
+    # without a neighbour to tell them apart, the shared label in passage 1 goes to neither
+    plain = {(m.block.order, m.entity) for m in find_mentions([d], matcher)}
+    assert (1, "turk") not in plain and (1, "amt") in plain
 
 
 def test_definition_patterns_find_the_term_and_its_sentence() -> None:
