@@ -6,6 +6,7 @@ outside the project call them.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -194,8 +195,14 @@ def query(
         list[str] | None, typer.Option("--param", "-p", help="A named query's parameter: k=v.")
     ] = None,
     store: StoreOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, tsv or json (tsv and json keep whole values).")
+    ] = "table",
 ) -> None:
-    """Run a SPARQL query (or a named one) on the store and print the result as a table."""
+    """Run a SPARQL query (or a named one) on the store and print the result."""
+    if fmt not in ("table", "tsv", "json"):
+        err.print(f"[red]error:[/red] --format {fmt!r}: use table, tsv or json")
+        raise typer.Exit(2)
     s = _settings(store=store)
     if (sparql is None) == (named is None):
         err.print("[red]error:[/red] give either a SPARQL query or --named NAME")
@@ -209,15 +216,22 @@ def query(
         params[k] = v
     try:
         if named is not None:
-            rows = queries.run_named(s, named, params)
-            head = list(dict.fromkeys(k for r in rows for k in r))
+            head, rows = queries.run_named_table(s, named, params)
         else:
             assert sparql is not None
             head, rows = queries.run_select(s, sparql)
     except (IngestError, queries.QueryError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
-    _table(head, [[r.get(h, "") for h in head] for r in rows])
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "tsv":
+        clean = [[r.get(h, "").replace("\t", " ").replace("\n", " ") for h in head] for r in rows]
+        sys.stdout.write("\n".join("\t".join(line) for line in [head, *clean]) + "\n")
+    else:
+        _table(head, [[r.get(h, "") for h in head] for r in rows])
 
 
 @app.command()

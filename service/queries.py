@@ -52,6 +52,13 @@ def run_named(
     settings: Settings, name: str, params: dict[str, str] | None = None
 ) -> list[dict[str, str]]:
     """Run a named query of ``queries/`` with its parameters bound as RDF terms."""
+    return run_named_table(settings, name, params)[1]
+
+
+def run_named_table(
+    settings: Settings, name: str, params: dict[str, str] | None = None
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Like ``run_named``, with the result's column names."""
     named = catalogue.load(settings.queries_dir)
     query = named.get(name)
     if query is None:
@@ -62,7 +69,7 @@ def run_named(
         text = query.bind(params or {}, settings.base_iri)
     except catalogue.CatalogueError as e:
         raise QueryError(str(e)) from e
-    return run_select(settings, text)[1]
+    return run_select(settings, text)
 
 
 def _value(term: object) -> str:

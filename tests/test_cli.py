@@ -26,6 +26,9 @@ def test_ingest_stats_and_query(tmp_path: Path) -> None:
     for line in ("works", "chapters", "paragraphs", "page exact", "page inferred", "quads"):
         assert line in done.stdout
     assert "in-text citations linked" in done.stdout
+    for line in ("entities", "relations", "evidence records", "mentions", "reasoning (HermiT)"):
+        assert line in done.stdout
+    assert "consistent" in done.stdout and "conforms" in done.stdout
 
     stats = dwkg("stats", "--store", str(store))
     assert stats.returncode == 0, stats.stderr
@@ -40,6 +43,28 @@ def test_ingest_stats_and_query(tmp_path: Path) -> None:
     )
     assert q.returncode == 0, q.stderr
     assert "1 row(s)" in q.stdout
+
+    named = dwkg(
+        "query", "--store", str(store), "--format", "tsv",
+        "--named", "concept-credits", "-p", "concept=deep-labour",
+    )  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    head, *lines = [line.split("\t") for line in named.stdout.splitlines()]
+    rows = [dict(zip(head, line, strict=True)) for line in lines]
+    assert any(
+        r["agent_label"] == "Antonio A. Casilli" and r["chapter"] == "10"
+        and "Casilli et al. (2019) call “deep labor”" in r["quote"]
+        for r in rows
+    )  # fmt: skip
+    bad = dwkg("query", "--store", str(store), "--named", "concept-credits")
+    assert bad.returncode == 2 and "needs the parameter 'concept'" in bad.stderr
+
+
+def test_candidates_lists_uncurated_names() -> None:
+    done = dwkg("candidates", "--corpus", str(CORPUS), "--limit", "15")
+    assert done.returncode == 0, done.stderr
+    assert "candidate" in done.stdout and "15 row(s)" in done.stdout
+    assert " China " not in done.stdout  # curated, so not a candidate
 
 
 def test_query_errors_are_clear(tmp_path: Path) -> None:

@@ -204,8 +204,8 @@ def test_records_with_one_id_merge_and_types_must_agree(
     k = curation.load([SHARED, b], problems)
     assert len(problems) == 1
     assert (
-        "type Person disagrees with BPO" in problems[0]
-        or "type BPO disagrees with Person" in problems[0]
+        "type Person disagrees with Company" in problems[0]
+        or "type Company disagrees with Person" in problems[0]
     )
     assert "use another id for a namesake" in problems[0]
 

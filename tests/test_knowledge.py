@@ -192,7 +192,7 @@ def _gold(name: str) -> list[dict[str, object]]:
     return passages
 
 
-@pytest.mark.parametrize("sample", ["mention_gold_1.json"])
+@pytest.mark.parametrize("sample", ["mention_gold_1.json", "mention_gold_2.json"])
 def test_mention_precision_and_recall_on_the_hand_checked_sample(
     docs: dict[str, Document], knowledge: curation.Knowledge, sample: str
 ) -> None:
