@@ -207,3 +207,18 @@ def test_mention_precision_and_recall_on_the_hand_checked_sample(
     precision = tp / sum(len(f) for f in found.values())
     recall = tp / sum(len(g) for g in gold.values())
     assert precision >= 0.95 and recall >= 0.80, (precision, recall)
+
+
+def test_every_concept_is_defined_or_related_with_evidence(settings: Settings) -> None:
+    rows = select(
+        settings,
+        """SELECT ?c WHERE { ?c a dw:Concept .
+             FILTER NOT EXISTS { ?c dw:hasDefinition ?d }
+             FILTER NOT EXISTS { ?a rdf:subject|rdf:object ?c ; dw:hasEvidence ?ev } }""",
+    )
+    assert rows == []
+    defined = select(
+        settings,
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dw:Concept ; dw:hasDefinition ?d }",
+    )
+    assert int(defined[0]["n"]) > 350
