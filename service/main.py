@@ -1,61 +1,61 @@
-"""The HTTP app. This first version serves the SPARQL endpoint (GET/POST, JSON
-results) and passages; the full service (typed API, pages, limits) builds on it.
-"""
+"""The HTTP app: the SPARQL 1.1 endpoint, the ontology documentation, health."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import FastAPI, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
+from fastapi import FastAPI, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, Response
 
-from ingest.store import open_read_only
-from ontology import ONTOLOGY_FILE, sparql_prefixes
-from service import ontology_docs
-from service.queries import FORBIDDEN, _strip_literals
+from ontology import ONTOLOGY_FILE
+from service import errors, ontology_docs
+from service.routes import sparql as sparql_routes
 from service.settings import Settings
+from service.sparql import Pool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     s = settings or Settings()
-    app = FastAPI(title="datawork-kg", version="0.1.0")
 
-    @app.get("/health")
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = Pool(s.sparql_concurrency, s.query_timeout_s)
+        try:
+            yield
+        finally:
+            app.state.pool.close()
+
+    app = FastAPI(
+        title="datawork-kg",
+        version="0.1.0",
+        description="A knowledge graph of the AI data-work literature: every fact traceable "
+        "to its verbatim passage and page.",
+        lifespan=lifespan,
+    )
+    app.state.settings = s
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=s.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["DWKG-Truncated", "DWKG-Rows", "Retry-After", "ETag"],
+    )
+    errors.install(app)
+    app.include_router(sparql_routes.router)
+
+    @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    def run(query: str) -> Response:
-        if FORBIDDEN.search(_strip_literals(query)):
-            raise HTTPException(400, "SERVICE and LOAD are not allowed in queries")
-        store = open_read_only(s.store_dir)
-        text = query if "PREFIX" in query.upper() else sparql_prefixes() + query
-        try:
-            result = store.query(text, use_default_graph_as_union=True)
-        except SyntaxError as e:
-            raise HTTPException(400, f"malformed query: {e}") from e
-        if isinstance(result, QueryTriples):
-            body = result.serialize(format=RdfFormat.N_TRIPLES)
-            return Response(body, media_type="application/n-triples")
-        if isinstance(result, QuerySolutions):
-            body = result.serialize(format=QueryResultsFormat.JSON)
-            return Response(body, media_type="application/sparql-results+json")
-        return JSONResponse({"head": {}, "boolean": bool(result)})
-
-    @app.get("/ontology", response_model=None)
+    @app.get("/ontology", response_model=None, tags=["ontology"])
     def ontology_doc(request: Request, format: Annotated[str | None, Query()] = None) -> Response:
         """The ontology: HTML documentation, or Turtle (``?format=ttl`` or ``Accept``)."""
         accept = request.headers.get("accept", "")
         if format == "ttl" or (format is None and "text/turtle" in accept):
             return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle")
         return HTMLResponse(ontology_docs.render_html())
-
-    @app.get("/sparql")
-    def sparql_get(query: Annotated[str, Query()]) -> Response:
-        return run(query)
-
-    @app.post("/sparql")
-    def sparql_post(query: Annotated[str, Form()]) -> Response:
-        return run(query)
 
     return app

@@ -64,7 +64,7 @@ def test_sparql_over_http(server: str) -> None:
     [b] = r.json()["results"]["bindings"]
     assert b["v"]["value"] == "241"
     r = httpx.post(f"{server}/sparql", data={"query": "SELECT ?x WHERE { ?x"}, timeout=10)
-    assert r.status_code == 400 and "malformed query" in r.text
+    assert r.status_code == 400 and "Malformed query" in r.text
 
 
 def test_ontology_documentation_is_served_as_html_and_turtle(server: str) -> None:

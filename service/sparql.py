@@ -1,0 +1,383 @@
+"""Running untrusted SPARQL: in worker processes that can be killed at the time limit.
+
+pyoxigraph has no query timeout or cancellation, and a result must not leave the thread
+(here: the process) that ran the query. So each query runs in a worker process that has
+the store open read-only, consumes the result there, applies the row cap, serialises the
+answer in the requested format and sends back bytes. A query past the time limit is
+stopped by killing its worker (a fresh one takes its place); a bounded number of workers
+bounds the concurrent queries, and the caller answers 503 beyond it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import multiprocessing as mp
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    serialize,
+)
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/n-quads": RdfFormat.N_QUADS,
+}
+MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+
+FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+class SparqlError(Exception):
+    """Base of what a query can fail with (mapped to HTTP statuses by the service)."""
+
+
+class Malformed(SparqlError):
+    """The query does not parse (400); the message is the parser's."""
+
+
+class Forbidden(SparqlError):
+    """The query uses something this endpoint refuses (400)."""
+
+
+class Timeout(SparqlError):
+    """The query ran past the time limit and was stopped."""
+
+
+class Busy(SparqlError):
+    """Every worker is busy; try again shortly (503 with Retry-After)."""
+
+
+class Failed(SparqlError):
+    """The query failed while running."""
+
+
+@dataclass(frozen=True)
+class Request:
+    query: str
+    store_path: str
+    result_format: str = "json"  # for SELECT and ASK: json, xml, csv, tsv
+    graph_format: str = "text/turtle"  # for CONSTRUCT and DESCRIBE
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 10_000
+    prefixes: tuple[tuple[str, str], ...] = ()  # default prefixes (dw:, id: ...)
+
+
+@dataclass(frozen=True)
+class Result:
+    body: bytes
+    media_type: str
+    kind: str  # "solutions", "boolean", "graph"
+    rows: int
+    truncated: bool
+
+
+def strip_literals(sparql: str) -> str:
+    """The query without string literals, IRIs and comments (to look for keywords)."""
+    return re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|<[^<>\s]*>|#[^\n]*", " ", sparql)
+
+
+def check_allowed(sparql: str) -> None:
+    m = FORBIDDEN.search(strip_literals(sparql))
+    if m:
+        raise Forbidden(
+            f"{m.group(1).upper()} is not allowed on this endpoint: it would make the server "
+            "fetch other data. Query the graph held here, or run your own endpoint."
+        )
+
+
+def execute(store: Store, req: Request) -> Result:
+    """Run one query on an open store and serialise the answer (in the calling process)."""
+    kwargs: dict[str, Any] = {"prefixes": dict(req.prefixes)} if req.prefixes else {}
+    if req.default_graphs:
+        kwargs["default_graph"] = [NamedNode(g) for g in req.default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if req.named_graphs:
+        kwargs["named_graphs"] = [NamedNode(g) for g in req.named_graphs]
+    try:
+        result = store.query(req.query, **kwargs)
+    except SyntaxError as e:
+        raise Malformed(str(e)) from e
+    try:
+        if isinstance(result, QueryBoolean):
+            return _boolean(bool(result), req.result_format)
+        if isinstance(result, QuerySolutions):
+            return _solutions(result, req)
+        assert isinstance(result, QueryTriples)
+        return _graph(result, req)
+    except OSError as e:
+        raise Failed(str(e)) from e
+
+
+def _boolean(value: bool, fmt: str) -> Result:
+    text = "true" if value else "false"
+    if fmt == "xml":
+        body = (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{text}</boolean></sparql>\n"
+        )
+    elif fmt in ("csv", "tsv"):
+        body = f"{'_askResult' if fmt == 'csv' else '?_askResult'}\r\n{text}\r\n"
+    else:
+        body = json.dumps({"head": {}, "boolean": value})
+    return Result(body.encode(), MEDIA[fmt], "boolean", 1, False)
+
+
+def _solutions(result: QuerySolutions, req: Request) -> Result:
+    names = [v.value for v in result.variables]
+    rows: list[list[Any]] = []
+    truncated = False
+    for sol in result:
+        if len(rows) == req.max_rows:
+            truncated = True
+            break
+        rows.append([sol[n] for n in names])
+    body = SERIALIZERS[req.result_format](names, rows, truncated)
+    return Result(body, MEDIA[req.result_format], "solutions", len(rows), truncated)
+
+
+def _graph(result: QueryTriples, req: Request) -> Result:
+    triples: list[Any] = []
+    truncated = False
+    for t in result:
+        if len(triples) == req.max_rows:
+            truncated = True
+            break
+        triples.append(t)
+    fmt = GRAPH_TYPES[req.graph_format]
+    body = serialize(triples, format=fmt) or b""
+    return Result(body, req.graph_format, "graph", len(triples), truncated)
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _to_json(names: list[str], rows: list[list[Any]], truncated: bool) -> bytes:
+    bindings = [
+        {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows
+    ]
+    doc: dict[str, Any] = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    if truncated:
+        doc["truncated"] = True
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _to_xml(names: list[str], rows: list[list[Any]], truncated: bool) -> bytes:
+    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    parts += [f"<variable name={quoteattr(n)}/>" for n in names]
+    if truncated:
+        parts.append('<link href="#truncated"/>')
+    parts.append("</head><results>")
+    for row in rows:
+        parts.append("<result>")
+        for n, t in zip(names, row, strict=True):
+            if t is not None:
+                parts.append(f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>")
+        parts.append("</result>")
+    parts.append("</results></sparql>\n")
+    return "".join(parts).encode()
+
+
+def _to_csv(names: list[str], rows: list[list[Any]], truncated: bool) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(names)
+    for row in rows:
+        w.writerow(["" if t is None else getattr(t, "value", str(t)) for t in row])
+    return buf.getvalue().encode()
+
+
+def _to_tsv(names: list[str], rows: list[list[Any]], truncated: bool) -> bytes:
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+SERIALIZERS = {"json": _to_json, "xml": _to_xml, "csv": _to_csv, "tsv": _to_tsv}
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+def _worker(conn: Connection) -> None:
+    stores: dict[str, Store] = {}
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        if req is None:
+            return
+        try:
+            store = stores.get(req.store_path)
+            if store is None:
+                stores.clear()  # the graph was swapped by an ingest: open the new one
+                store = stores[req.store_path] = Store.read_only(req.store_path)
+            conn.send(("ok", execute(store, req)))
+        except Malformed as e:
+            conn.send(("malformed", str(e)))
+        except Exception as e:  # everything else the query did, reported, never fatal
+            conn.send(("failed", f"{type(e).__name__}: {e}"))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+
+
+@dataclass
+class Pool:
+    """A fixed number of query workers; a query past ``timeout_s`` kills its worker."""
+
+    size: int
+    timeout_s: float
+    idle: queue.Queue[_Worker] = field(default_factory=queue.Queue)
+    slots: threading.BoundedSemaphore = field(init=False)
+    _ctx: Any = field(default_factory=lambda: mp.get_context("spawn"))
+    _all: list[_Worker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.slots = threading.BoundedSemaphore(self.size)
+        for _ in range(self.size):
+            self.idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        w = _Worker(process, parent)
+        with self._lock:
+            self._all.append(w)
+        return w
+
+    def _retire(self, w: _Worker) -> None:
+        w.process.kill()
+        w.process.join(timeout=5)
+        w.conn.close()
+        with self._lock:
+            if w in self._all:
+                self._all.remove(w)
+
+    def run(self, req: Request, timeout_s: float | None = None) -> Result:
+        if not self.slots.acquire(blocking=False):
+            raise Busy(f"all {self.size} query workers are busy")
+        try:
+            w = self.idle.get()
+            if not w.process.is_alive():
+                self._retire(w)
+                w = self._spawn()
+            limit = self.timeout_s if timeout_s is None else timeout_s
+            started = time.monotonic()
+            w.conn.send(req)
+            if not w.conn.poll(limit):
+                self._retire(w)
+                self.idle.put(self._spawn())
+                raise Timeout(
+                    f"the query ran for more than {limit:g} s and was stopped; narrow it "
+                    "(add a LIMIT, bind a variable, or use a named query)"
+                )
+            try:
+                status, payload = w.conn.recv()
+            except EOFError as e:
+                self._retire(w)
+                self.idle.put(self._spawn())
+                raise Failed("the query worker stopped while running the query") from e
+            self.idle.put(w)
+            del started
+            if status == "ok":
+                assert isinstance(payload, Result)
+                return payload
+            if status == "malformed":
+                raise Malformed(payload)
+            raise Failed(payload)
+        finally:
+            self.slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            with contextlib.suppress(OSError):
+                w.conn.send(None)
+            self._retire(w)
+
+
+def store_path(store_dir: Path) -> str:
+    from ingest.store import current_path
+
+    path = current_path(store_dir)
+    if path is None:
+        from ingest.errors import StoreError
+
+        raise StoreError(f"no graph in {store_dir}: run 'dwkg ingest --store {store_dir}' first")
+    return str(path)
