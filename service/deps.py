@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.entity_index import EntityIndex
+from service.graph import Graph
 from service.settings import Settings
 from service.sparql import Pool
 
@@ -22,3 +24,17 @@ def get_pool(request: Request) -> Pool:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[Pool, Depends(get_pool)]
+
+
+def get_graph(request: Request) -> Graph:
+    graph: Graph = request.app.state.graph
+    return graph
+
+
+def get_index(request: Request) -> EntityIndex:
+    index: EntityIndex = request.app.state.index
+    return index
+
+
+GraphDep = Annotated[Graph, Depends(get_graph)]
+IndexDep = Annotated[EntityIndex, Depends(get_index)]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, Response
 
+from ingest.errors import StoreError
 from ontology import ONTOLOGY_FILE
 from service import errors, ontology_docs
+from service.entity_index import EntityIndex
+from service.graph import Graph
+from service.routes import entities, passages, queries
 from service.routes import sparql as sparql_routes
 from service.settings import Settings
 from service.sparql import Pool
@@ -36,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = s
+    app.state.graph = Graph(s.store_dir, s.base_iri)
+    app.state.index = EntityIndex(app.state.graph)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=s.cors_origins,
@@ -45,6 +52,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(sparql_routes.router)
+    for module in (entities, passages, queries):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def etag(request: Request, call_next: Any) -> Response:
+        """The graph changes only on ingest: the build and the URL make the ETag."""
+        if request.method != "GET" or not request.url.path.startswith("/api/"):
+            response: Response = await call_next(request)
+            return response
+        try:
+            build = app.state.graph.build_id()
+        except StoreError:
+            response = await call_next(request)
+            return response
+        tag = '"' + hashlib.sha256(f"{build} {request.url}".encode()).hexdigest()[:20] + '"'
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": tag})
+        response = await call_next(request)
+        if response.status_code == 200:
+            response.headers["ETag"] = tag
+            response.headers["Cache-Control"] = "public, max-age=300"
+        return response
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
