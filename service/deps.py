@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from service.entity_index import EntityIndex
 from service.graph import Graph
+from service.passage_index import PassageIndex
 from service.settings import Settings
 from service.sparql import Pool
 
@@ -38,3 +39,11 @@ def get_index(request: Request) -> EntityIndex:
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
 IndexDep = Annotated[EntityIndex, Depends(get_index)]
+
+
+def get_passages(request: Request) -> PassageIndex:
+    passages: PassageIndex = request.app.state.passages
+    return passages
+
+
+PassagesDep = Annotated[PassageIndex, Depends(get_passages)]

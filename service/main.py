@@ -16,7 +16,8 @@ from ontology import ONTOLOGY_FILE
 from service import errors, ontology_docs
 from service.entity_index import EntityIndex
 from service.graph import Graph
-from service.routes import entities, passages, queries
+from service.passage_index import PassageIndex
+from service.routes import entities, passages, queries, search
 from service.routes import sparql as sparql_routes
 from service.settings import Settings
 from service.sparql import Pool
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = s
     app.state.graph = Graph(s.store_dir, s.base_iri)
     app.state.index = EntityIndex(app.state.graph)
+    app.state.passages = PassageIndex(app.state.graph)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=s.cors_origins,
@@ -52,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(sparql_routes.router)
-    for module in (entities, passages, queries):
+    for module in (entities, passages, queries, search):
         app.include_router(module.router)
 
     @app.middleware("http")
