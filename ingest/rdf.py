@@ -19,6 +19,7 @@ Modelling choices (all queryable with one plain triple pattern each):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +31,7 @@ from ontology import BIRO, C4O, CITO, DCTERMS, DEO, DOCO, DW, FABIO, PRISM, PROV
 
 A = NamedNode(RDF + "type")
 INT = NamedNode(XSD + "integer")
+JSON = NamedNode(RDF + "JSON")
 
 WORK_TYPES = {
     "article-journal": FABIO + "JournalArticle",
@@ -146,12 +148,21 @@ def _work(em: Emitter, work: NamedNode, csl: dict[str, Any], doc: Document, iris
             em.add(work, prop, str(csl[key]))
     em.add(work, PROV + "wasDerivedFrom", iris.source(doc.path))
     em.add(work, DW + "layout", doc.layout)
+    record = {"id": doc.work_id, **{k: v for k, v in csl.items() if k != "id"}}
+    em.add(work, DW + "csl", Literal(json.dumps(record, ensure_ascii=False), datatype=JSON))
+    for k, person in enumerate(csl.get("editor", []), start=1):
+        em.add(work, DW + "editorName", f"{k}. {_name(person)}")
 
 
 def _chapter(
     em: Emitter, work: NamedNode, ch_node: NamedNode, ch: Chapter, csl: dict[str, Any]
 ) -> None:
     em.typed(ch_node, FABIO + "BookChapter", DOCO + "Chapter", DW + "Work")
+    em.add(
+        ch_node,
+        DW + "csl",
+        Literal(json.dumps(chapter_csl(ch, csl), ensure_ascii=False), datatype=JSON),
+    )
     em.add(ch_node, FABIO + "hasSequenceIdentifier", ch.number)
     em.add(ch_node, DW + "chapterNumber", ch.number)
     em.add(ch_node, DCTERMS + "isPartOf", work)
@@ -174,6 +185,25 @@ def _chapter(
     year = _year(csl)
     if year:
         em.add(ch_node, FABIO + "hasPublicationYear", year)
+
+
+def chapter_csl(ch: Chapter, book: dict[str, Any]) -> dict[str, Any]:
+    """A chapter of the edited volume as a CSL-JSON item (a chapter in its container)."""
+    record: dict[str, Any] = {
+        "id": f"{book.get('id', 'book')}-ch{ch.number:02d}",
+        "type": "chapter",
+        "title": ch.title or f"Chapter {ch.number}",
+        "author": ch.authors,
+        "container-title": book.get("title"),
+        "editor": book.get("editor", []),
+        "chapter-number": str(ch.number),
+    }
+    for key in ("publisher", "publisher-place", "issued", "ISBN", "license"):
+        if book.get(key):
+            record[key] = book[key]
+    if ch.pages.first and ch.pages.certainty.value != "unknown":
+        record["page"] = f"{ch.pages.first}-{ch.pages.last or ch.pages.first}"
+    return record
 
 
 def _block(em: Emitter, doc: Document, b: Block, iris: Iris) -> None:

@@ -118,3 +118,40 @@ def test_openapi_document_and_docs_page(api: httpx.Client) -> None:
     for path in paths:
         assert path in doc["paths"], path
     assert api.get("/docs").status_code == 200
+
+
+def test_works_with_csl_records_chapters_and_reference_lists(api: httpx.Client) -> None:
+    works = api.get("/api/v1/works").json()["items"]
+    assert [w["id"] for w in works] == ["000", "001", "002", "003", "004"]
+    assert {w["type"] for w in works} >= {"article-journal", "book", "article-newspaper"}
+    book = api.get("/api/v1/works/003").json()
+    assert book["csl"]["title"] == "Digital Work in the Planetary Market"
+    assert len(book["chapters"]) == 19
+    ch13 = next(c for c in book["chapters"] if c["number"] == 13)
+    assert ch13["csl"]["type"] == "chapter"
+    assert ch13["csl"]["container-title"] == "Digital Work in the Planetary Market"
+    assert ch13["csl"]["author"] == [{"given": "Jathan", "family": "Sadowski"}]
+    assert {e["family"] for e in ch13["csl"]["editor"]} == {"Graham", "Ferrari"}
+    assert {r["chapter"] for r in book["references"]} == {11, 16}
+    article = api.get("/api/v1/works/000").json()
+    assert article["references"] and all(r["cited"] for r in article["references"])
+    assert_problem(api.get("/api/v1/works/999"), 404)
+
+
+def test_void_describes_size_and_partitions(api: httpx.Client) -> None:
+    import rdflib
+
+    r = api.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    [ds] = list(g.subjects(rdflib.RDF.type, void.Dataset))
+    triples = int(g.value(ds, void.triples))
+    count = api.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert triples == int(count.json()["results"]["bindings"][0]["n"]["value"])
+    concept = rdflib.URIRef("https://w3id.org/datawork-kg/ontology#Concept")
+    parts = {
+        g.value(p, void["class"]): int(g.value(p, void.entities))
+        for p in g.objects(ds, void.classPartition)
+    }
+    assert parts[concept] > 150
+    assert any(True for _ in g.objects(ds, void.propertyPartition))
