@@ -9,7 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from ingest.errors import StoreError
 from ontology import ONTOLOGY_FILE
@@ -35,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.pool.close()
 
     app = FastAPI(
+        docs_url=None,  # served below from the package, not from a CDN
         title="datawork-kg",
         version="0.1.0",
         description="A knowledge graph of the AI data-work literature: every fact traceable "
@@ -76,6 +80,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers["ETag"] = tag
             response.headers["Cache-Control"] = "public, max-age=300"
         return response
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="datawork-kg API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

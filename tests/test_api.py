@@ -155,3 +155,10 @@ def test_void_describes_size_and_partitions(api: httpx.Client) -> None:
     }
     assert parts[concept] > 150
     assert any(True for _ in g.objects(ds, void.propertyPartition))
+
+
+def test_api_documentation_is_served_from_the_package(api: httpx.Client) -> None:
+    html = api.get("/docs").text
+    assert "/static/swagger/swagger-ui-bundle.js" in html and "cdn." not in html
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert api.get(f"/static/swagger/{asset}").status_code == 200
