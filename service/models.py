@@ -22,5 +22,6 @@ class Locator(BaseModel):
 class Evidence(BaseModel):
     passage_id: str
     work_id: str
+    chapter: int | None = Field(None, description="The chapter, in the edited volume")
     locator: Locator
     quote: str = Field(description="The verbatim words of the passage that state the fact")

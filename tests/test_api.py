@@ -54,6 +54,7 @@ def test_entity_detail_with_evidence_and_definitions(api: httpx.Client) -> None:
     by_work = {d["work_id"]: d for d in e["definitions"] if d["method"] == "curated"}
     assert {"001", "003"} <= set(by_work)
     assert "Antonio A. Casilli" in by_work["003"]["credited_to"]
+    assert by_work["003"]["chapter"] == 10 and by_work["001"]["chapter"] is None
     assert any(r["target"]["id"] == "appen" for r in e["relations"])
     for r in e["relations"]:
         for ev in r["evidence"]:

@@ -46,7 +46,8 @@ def test_entity_page_shows_facts_evidence_citations_and_neighbours(site: httpx.C
     assert "<h1>graduated sovereignty</h1>" in html
     assert "graduated sovereignty describes a situation" in html  # the definition, verbatim
     assert "Credited to Aihwa Ong" in html
-    assert "(Graham &amp; Ferrari 2022, " in html  # a citation to copy
+    # a citation to copy: the chapter's author, not the volume's editors
+    assert "(Neilson 2022, para. 19)" in html and "Graham &amp; Ferrari" not in html
     assert 'href="/id/entity/dftz"' in html and "<svg" in html
     assert "<script src=" not in html and "https://cdn" not in html  # works offline
 

@@ -54,6 +54,7 @@ class Definition(BaseModel):
     text: str
     passage_id: str
     work_id: str
+    chapter: int | None = None
     locator: Locator
     credited_to: list[str]
     method: str
@@ -128,7 +129,7 @@ SELECT ?description ?same ?pseudonym WHERE {
 }
 """
 RELATIONS = """
-SELECT ?dir ?p ?other ?olabel ?ev ?exact ?passage ?work_id ?ll ?lv ?lc ?plabel WHERE {
+SELECT ?dir ?p ?other ?olabel ?ev ?exact ?passage ?work_id ?ll ?lv ?lc ?plabel ?ch WHERE {
   { ?a rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND ("out" AS ?dir) }
   UNION
   { ?a rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND ("in" AS ?dir) }
@@ -137,6 +138,7 @@ SELECT ?dir ?p ?other ?olabel ?ev ?exact ?passage ?work_id ?ll ?lv ?lc ?plabel W
   ?ev dw:work/dw:workId ?work_id ; dw:locatorLabel ?ll ; dw:locatorValue ?lv ;
       dw:locatorCertainty ?lc ; prov:wasDerivedFrom ?passage ; oa:hasTarget/oa:hasSelector ?sel .
   ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
+  OPTIONAL { ?ev dw:chapter/dw:chapterNumber ?ch }
   OPTIONAL { ?p rdfs:label ?plabel }
 }
 """
@@ -146,10 +148,11 @@ SELECT ?work_id (SUM(?n) AS ?count) WHERE {
 } GROUP BY ?work_id ORDER BY ?work_id
 """
 DEFINITIONS = """
-SELECT ?d ?text ?method ?work_id ?ll ?lv ?lc ?passage ?credited WHERE {
+SELECT ?d ?text ?method ?work_id ?ll ?lv ?lc ?passage ?credited ?ch WHERE {
   ?d dw:defines ?e ; dw:definitionText ?text ; dw:method ?method ; dw:hasEvidence ?ev .
   ?ev dw:work/dw:workId ?work_id ; dw:locatorLabel ?ll ; dw:locatorValue ?lv ;
       dw:locatorCertainty ?lc ; prov:wasDerivedFrom ?passage .
+  OPTIONAL { ?ev dw:chapter/dw:chapterNumber ?ch }
   OPTIONAL { ?d dw:credits/skos:prefLabel ?credited }
 }
 """
@@ -190,6 +193,7 @@ def entity(entity_id: str, graph: GraphDep, index: IndexDep) -> EntityDetail:
         ev = Evidence(
             passage_id=graph.short(r["passage"], "passage"),
             work_id=r["work_id"],
+            chapter=int(r["ch"]) if "ch" in r else None,
             locator=Locator(label=r["ll"], value=r["lv"], certainty=r["lc"]),
             quote=r["exact"],
         )
@@ -203,6 +207,7 @@ def entity(entity_id: str, graph: GraphDep, index: IndexDep) -> EntityDetail:
                 text=r["text"],
                 passage_id=graph.short(r["passage"], "passage"),
                 work_id=r["work_id"],
+                chapter=int(r["ch"]) if "ch" in r else None,
                 method=r["method"],
                 credited_to=[],
                 locator=Locator(label=r["ll"], value=r["lv"], certainty=r["lc"]),

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pyoxigraph import NamedNode, QueryTriples, serialize
+from pyoxigraph import Literal, NamedNode, QueryTriples, serialize
 
 from service.deps import GraphDep, IndexDep, SettingsDep
 from service.errors import Problem
@@ -20,6 +20,7 @@ from service.routes.sparql import negotiate
 from service.sparql import GRAPH_TYPES
 
 router = APIRouter(tags=["pages"])
+INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:62rem;margin:1.5rem auto;padding:0 1rem;
@@ -88,11 +89,9 @@ def _term(graph: Any, term: Any) -> str:
 
 def _entity_page(entity_id: str, graph: Any, index: Any) -> HTMLResponse:
     e = entity_detail(entity_id, graph, index)
-    works = {
-        w: _short_citation(graph, w)
-        for w in {ev.work_id for r in e.relations for ev in r.evidence}
-        | {d.work_id for d in e.definitions}
-    }
+    sources = {(ev.work_id, ev.chapter) for r in e.relations for ev in r.evidence}
+    sources |= {(d.work_id, d.chapter) for d in e.definitions}
+    works = {key: _short_citation(graph, *key) for key in sources}
     parts = [
         f"<h1>{escape(e.label)}</h1><p class=kind>{escape(', '.join(e.types))}"
         f" · <code>{escape(e.iri)}</code></p>"
@@ -108,7 +107,7 @@ def _entity_page(entity_id: str, graph: Any, index: Any) -> HTMLResponse:
     if e.definitions:
         parts.append("<h2>Definitions</h2>")
         for d in e.definitions:
-            cite = _cite(works.get(d.work_id, d.work_id), d.locator)
+            cite = _cite(works[(d.work_id, d.chapter)], d.locator)
             credit = f" Credited to {escape(', '.join(d.credited_to))}." if d.credited_to else ""
             parts.append(
                 f"<blockquote>{escape(d.text)}</blockquote><p class=ev>{credit} "
@@ -120,7 +119,7 @@ def _entity_page(entity_id: str, graph: Any, index: Any) -> HTMLResponse:
         evs = "".join(
             f"<blockquote>{escape(ev.quote)}</blockquote><p class=ev>"
             f'<a href="/id/passage/{escape(ev.passage_id)}">passage</a> · '
-            f"{_cite(works.get(ev.work_id, ev.work_id), ev.locator)}</p>"
+            f"{_cite(works[(ev.work_id, ev.chapter)], ev.locator)}</p>"
             for ev in r.evidence
         )
         parts.append(
@@ -134,21 +133,25 @@ def _entity_page(entity_id: str, graph: Any, index: Any) -> HTMLResponse:
     return page(e.label, "".join(parts))
 
 
-def _short_citation(graph: Any, work_id: str) -> str:
-    rows = graph.rows("SELECT ?csl WHERE { ?w dw:workId ?id ; dw:csl ?csl }", id=work_id)
+def _short_citation(graph: Any, work_id: str, chapter: int | None = None) -> str:
+    """Author-date for the work, or for the chapter of the edited volume that holds it."""
+    if chapter is None:
+        query = "SELECT ?csl WHERE { ?w dw:workId ?id ; dw:csl ?csl }"
+        rows = graph.rows(query, id=work_id)
+    else:
+        query = (
+            "SELECT ?csl WHERE { ?w dw:workId ?id . ?c dcterms:isPartOf ?w ; "
+            "dw:chapterNumber ?n ; dw:csl ?csl }"
+        )
+        rows = graph.rows(query, id=work_id, n=Literal(str(chapter), datatype=INTEGER))
     if not rows:
         return work_id
     csl = json.loads(rows[0]["csl"])
     names = [a.get("family", "") for a in csl.get("author") or csl.get("editor") or []]
-    who = (
-        names[0]
-        if len(names) == 1
-        else " & ".join(names)
-        if len(names) == 2
-        else f"{names[0]} et al."
-    )
-    year = (csl.get("issued", {}).get("date-parts") or [[""]])[0][0]
-    return f"{who} {year}"
+    who = f"{names[0]} et al." if len(names) > 2 else " & ".join(names)
+    issued = csl.get("issued") or {}
+    year = (issued.get("date-parts") or [[""]])[0][0]
+    return f"{who} {year}".strip()
 
 
 def _cite(short: str, locator: Any) -> str:
