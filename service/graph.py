@@ -8,6 +8,7 @@ read-only once per build and reopened when an ingest swaps in a new build.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from ingest.store import current_path
 from ontology import PREFIXES
 
 Row = dict[str, str]
+LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*")
 
 
 @dataclass
@@ -71,11 +73,17 @@ class Graph:
             out.append(row)
         return out
 
+    def iri(self, local: str) -> NamedNode | None:
+        """The IRI of ``local`` under the base, or None when it cannot name anything here."""
+        if not LOCAL.fullmatch(local):
+            return None
+        return NamedNode(f"{self.base_iri}{local}")
+
     def entity_iri(self, entity_id: str) -> NamedNode:
         return NamedNode(f"{self.base_iri}entity/{entity_id}")
 
-    def passage_iri(self, passage_id: str) -> NamedNode:
-        return NamedNode(f"{self.base_iri}passage/{passage_id}")
+    def passage_iri(self, passage_id: str) -> NamedNode | None:
+        return self.iri(f"passage/{passage_id}")
 
     def short(self, iri: str, kind: str) -> str:
         prefix = f"{self.base_iri}{kind}/"

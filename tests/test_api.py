@@ -163,3 +163,10 @@ def test_api_documentation_is_served_from_the_package(api: httpx.Client) -> None
     assert "/static/swagger/swagger-ui-bundle.js" in html and "cdn." not in html
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert api.get(f"/static/swagger/{asset}").status_code == 200
+
+
+def test_ids_that_cannot_be_iris_answer_404_not_500(api: httpx.Client) -> None:
+    # found by schemathesis: a passage id with characters no IRI may hold crashed the route
+    for bad in ("%20", "a%22b", "x%3Cy%3E", "%C3%A9%7B"):
+        assert_problem(api.get(f"/api/v1/passages/{bad}"), 404)
+        assert_problem(api.get(f"/id/entity/{bad}", headers={"Accept": "text/turtle"}), 404)

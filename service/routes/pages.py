@@ -50,15 +50,17 @@ def _wants_html(request: Request) -> bool:
 
 @router.get("/id/{path:path}", summary="Linked Data: HTML, Turtle, JSON-LD … by Accept")
 def resource(path: str, request: Request, graph: GraphDep, index: IndexDep) -> Response:
-    iri = NamedNode(f"{graph.base_iri}{path}")
-    result = graph.store().query(f"DESCRIBE <{iri.value}>", use_default_graph_as_union=True)
-    assert isinstance(result, QueryTriples)
-    triples = list(result)
-    if not triples:
+    iri = graph.iri(path)
+    triples = []
+    if iri is not None:
+        result = graph.store().query(f"DESCRIBE <{iri.value}>", use_default_graph_as_union=True)
+        assert isinstance(result, QueryTriples)
+        triples = list(result)
+    if iri is None or not triples:
         raise Problem(
             404,
             "Unknown resource",
-            f"nothing in the graph is called {iri.value}",
+            f"nothing in the graph is called {path!r}",
             hint="Find entities at /api/v1/entities?q=…",
         )
     if not _wants_html(request):

@@ -48,8 +48,8 @@ SELECT ?text ?kind ?work_id ?chapter ?section ?ll ?lv ?pc ?file ?l1 ?l2 ?c1 ?c2 
 @router.get("/passages/{passage_id}", response_model=Passage, summary="One passage")
 def passage(passage_id: str, graph: GraphDep) -> Passage:
     iri = graph.passage_iri(passage_id)
-    rows = graph.rows(PASSAGE, p=iri)
-    if not rows:
+    rows = graph.rows(PASSAGE, p=iri) if iri is not None else []
+    if iri is None or not rows:
         raise Problem(
             404,
             "Unknown passage",
