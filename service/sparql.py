@@ -63,6 +63,7 @@ MEDIA = {
 }
 
 FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 
 class SparqlError(Exception):
@@ -129,7 +130,8 @@ def execute(store: Store, req: Request) -> Result:
     kwargs: dict[str, Any] = {"prefixes": dict(req.prefixes)} if req.prefixes else {}
     if req.default_graphs:
         kwargs["default_graph"] = [NamedNode(g) for g in req.default_graphs]
-    else:
+    elif not FROM.search(strip_literals(req.query)):
+        # no dataset from the protocol or the query (FROM / FROM NAMED): all graphs
         kwargs["use_default_graph_as_union"] = True
     if req.named_graphs:
         kwargs["named_graphs"] = [NamedNode(g) for g in req.named_graphs]
