@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
 from ingest import (
     PIPELINE_VERSION,
+    citekeys,
     curation,
     knowledge,
     linking,
@@ -265,6 +266,7 @@ def ingest(
     quads = list(
         dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
     )
+    quads += citekeys.key_quads(quads)
     report.quads = len(quads)
     progress("store")
     report.store_path = store.build(store_dir, quads)
@@ -281,6 +283,7 @@ def export_nquads(
     quads = list(
         dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
     )
+    quads += citekeys.key_quads(quads)
     report.quads = len(quads)
     with out.open("wb") as f:
         serialize(quads, f, RdfFormat.N_QUADS)
