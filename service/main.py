@@ -20,7 +20,7 @@ from service import errors, ontology_docs
 from service.entity_index import EntityIndex
 from service.graph import Graph
 from service.passage_index import PassageIndex
-from service.routes import entities, pages, passages, queries, search, void, works
+from service.routes import bib, entities, pages, passages, queries, search, void, works
 from service.routes import sparql as sparql_routes
 from service.settings import Settings
 from service.sparql import Pool
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(sparql_routes.router)
-    for module in (entities, passages, queries, search, works, void, pages):
+    for module in (entities, passages, queries, search, works, void, pages, bib):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -92,9 +92,11 @@ def test_named_queries_with_typed_parameters(api: httpx.Client) -> None:
     assert len(listing) >= 25
     credits = next(q for q in listing if q["name"] == "concept-credits")
     assert credits["params"][0] == {
-        "name": "concept", "type": "entity", "required": True,
+        "name": "concept",
+        "type": "entity",
+        "required": True,
         "description": "The concept's id (e.g. deep-labour)",
-    }  # fmt: skip
+    }
     r = api.get("/api/v1/queries/concept-credits", params={"concept": "deep-labour"}).json()
     assert any(row.get("chapter") == "10" for row in r["rows"])
     assert_problem(api.get("/api/v1/queries/concept-credits"), 400)
@@ -114,8 +116,14 @@ def test_etag_and_caching_headers(api: httpx.Client) -> None:
 
 def test_openapi_document_and_docs_page(api: httpx.Client) -> None:
     doc = api.get("/openapi.json").json()
-    paths = ["/api/v1/entities", "/api/v1/entities/{entity_id}", "/api/v1/passages/{passage_id}",
-             "/api/v1/queries", "/api/v1/queries/{name}", "/sparql"]  # fmt: skip
+    paths = [
+        "/api/v1/entities",
+        "/api/v1/entities/{entity_id}",
+        "/api/v1/passages/{passage_id}",
+        "/api/v1/queries",
+        "/api/v1/queries/{name}",
+        "/sparql",
+    ]
     for path in paths:
         assert path in doc["paths"], path
     assert api.get("/docs").status_code == 200
@@ -170,3 +178,22 @@ def test_ids_that_cannot_be_iris_answer_404_not_500(api: httpx.Client) -> None:
     for bad in ("%20", "a%22b", "x%3Cy%3E", "%C3%A9%7B"):
         assert_problem(api.get(f"/api/v1/passages/{bad}"), 404)
         assert_problem(api.get(f"/id/entity/{bad}", headers={"Accept": "text/turtle"}), 404)
+
+
+def test_bibliography_as_csl_json_keyed_by_citation_key(api: httpx.Client) -> None:
+    r = api.get("/api/v1/bib", params={"format": "csljson"})
+    assert r.headers["content-type"].startswith("application/vnd.citationstyles.csl+json")
+    items = {i["id"]: i for i in r.json()}
+    assert len(items) == len(r.json()) > 200
+    article = items["wuGlobalDataEmpires2025"]
+    assert article["type"] == "article-journal" and article["author"][0] == {
+        "given": "Tongyu",
+        "family": "Wu",
+    }
+    chapter = items["sadowskiPlanetaryPotemkinAI2022"]
+    assert chapter["type"] == "chapter"
+    assert chapter["container-title"] == "Digital Work in the Planetary Market"
+    book = items["grayGhostWork2019"]  # a book the reference lists cite
+    assert book["type"] == "book" and book["author"][0] == {"family": "Gray"}
+    assert book["issued"] == {"date-parts": [[2019]]} and "publisher" in book
+    assert_problem(api.get("/api/v1/bib", params={"format": "endnote"}), 400)
