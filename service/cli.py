@@ -66,6 +66,37 @@ def curation_check(
 
 
 @app.command()
+def bib(
+    fmt: Annotated[
+        str, typer.Option("--format", help="csljson (BibTeX and BibLaTeX to come).")
+    ] = "csljson",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The whole bibliography, keyed by citation key, for pandoc and reference managers."""
+    import json
+
+    from service.bibliography import csl_items
+    from service.graph import Graph
+
+    if fmt != "csljson":
+        err.print(f"[red]error:[/red] --format {fmt!r} is not offered yet; use csljson")
+        raise typer.Exit(2)
+    s = _settings(store=store)
+    try:
+        items = csl_items(Graph(s.store_dir, s.base_iri))
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"{len(items)} items written to {output}")
+
+
+@app.command()
 def candidates(
     corpus: CorpusOpt = None,
     min_count: Annotated[int, typer.Option(help="Only names and terms seen this often.")] = 3,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,12 @@ def test_ingest_stats_and_query(tmp_path: Path) -> None:
         and "Casilli et al. (2019) call “deep labor”" in r["quote"]
         for r in rows
     )  # fmt: skip
+    out = tmp_path / "corpus.json"
+    bib = dwkg("bib", "--store", str(store), "--format", "csljson", "--output", str(out))
+    assert bib.returncode == 0, bib.stderr
+    items = {i["id"]: i for i in json.loads(out.read_text(encoding="utf-8"))}
+    assert items["wuGlobalDataEmpires2025"]["type"] == "article-journal"
+    assert dwkg("bib", "--store", str(store), "--format", "endnote").returncode == 2
     bad = dwkg("query", "--store", str(store), "--named", "concept-credits")
     assert bad.returncode == 2 and "needs the parameter 'concept'" in bad.stderr
 
