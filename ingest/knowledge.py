@@ -80,17 +80,22 @@ def _entity(em: Emitter, e: Entity, iris: Iris) -> None:
         em.add(s, DW + "curationRecord", where)
 
 
-def _relation(em: Emitter, q: Quoted, iris: Iris) -> None:
-    r = q.record
-    assert isinstance(r, RelationRecord) and q.anchor is not None
-    s, o = entity_iri(iris, r.subject), entity_iri(iris, r.object)
-    p = predicate_iri(r.predicate)
+def _assertion(em: Emitter, iris: Iris, subject: str, predicate: str, obj: str) -> NamedNode:
+    """The plain triple and the statement node that carries its evidence (one per triple)."""
+    s, o, p = entity_iri(iris, subject), entity_iri(iris, obj), predicate_iri(predicate)
     em.add(s, p, o)
-    a = NamedNode(f"{iris.base}assertion/{_h(r.subject, r.predicate, r.object)}")
+    a = NamedNode(f"{iris.base}assertion/{_h(subject, predicate, obj)}")
     em.typed(a, DW + "Assertion", RDF + "Statement")
     em.add(a, RDF + "subject", s)
     em.add(a, RDF + "predicate", NamedNode(p))
     em.add(a, RDF + "object", o)
+    return a
+
+
+def _relation(em: Emitter, q: Quoted, iris: Iris) -> None:
+    r = q.record
+    assert isinstance(r, RelationRecord) and q.anchor is not None
+    a = _assertion(em, iris, r.subject, r.predicate, r.object)
     em.add(a, DW + "hasEvidence", evidence(em, q.anchor, iris, body=a, record=q.where))
 
 
@@ -112,15 +117,8 @@ def _definition(em: Emitter, q: Quoted, iris: Iris) -> None:
     em.add(node, DW + "hasEvidence", ev)
     em.add(node, DW + "work", iris.work(d.work))
     for who in d.credited_to:
-        agent = entity_iri(iris, who)
-        em.add(node, DW + "credits", agent)
-        pred = "coinedBy" if d.coined else "creditedTo"
-        em.add(concept, DW + pred, agent)
-        a = NamedNode(f"{iris.base}assertion/{_h(d.concept, pred, who)}")
-        em.typed(a, DW + "Assertion", RDF + "Statement")
-        em.add(a, RDF + "subject", concept)
-        em.add(a, RDF + "predicate", NamedNode(DW + pred))
-        em.add(a, RDF + "object", agent)
+        em.add(node, DW + "credits", entity_iri(iris, who))
+        a = _assertion(em, iris, d.concept, "coinedBy" if d.coined else "creditedTo", who)
         em.add(a, DW + "hasEvidence", ev)
 
 

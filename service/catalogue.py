@@ -77,9 +77,7 @@ class NamedQuery:
             rows[p.name] = str(term(p, raw, base or base_iri()))
         if not rows:
             return self.sparql
-        block = "VALUES (" + " ".join(f"?{n}" for n in rows) + ") { ("
-        block += " ".join(rows.values()) + ") }"
-        return _insert_first_in_where(self.sparql, block)
+        return bind_values(self.sparql, rows)
 
 
 def term(p: Param, raw: str, base: str) -> NamedNode | Literal:
@@ -107,7 +105,15 @@ def term(p: Param, raw: str, base: str) -> NamedNode | Literal:
     return Literal(raw)
 
 
-def _insert_first_in_where(sparql: str, block: str) -> str:
+def bind_values(sparql: str, terms: dict[str, str]) -> str:
+    """``sparql`` with ``VALUES (?k ...) { (term ...) }`` first in its outer WHERE."""
+    block = (
+        "VALUES (" + " ".join(f"?{n}" for n in terms) + ") { (" + " ".join(terms.values()) + ") }"
+    )
+    return insert_first_in_where(sparql, block)
+
+
+def insert_first_in_where(sparql: str, block: str) -> str:
     masked = _mask(sparql)
     m = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(r"\{", masked)
     if m is None:

@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 from ingest.errors import StoreError
 from ingest.store import current_path
 from ontology import PREFIXES
+from service import catalogue
 
 Row = dict[str, str]
 LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*")
@@ -51,14 +52,11 @@ class Graph:
 
     def rows(self, query: str, **bindings: str | NamedNode | Literal) -> list[Row]:
         """Run a SELECT with ``VALUES`` bindings; every value as a string."""
-        text = query
-        if bindings:
-            variables = " ".join(f"?{k}" for k in bindings)
-            terms = " ".join(
-                str(v if isinstance(v, NamedNode | Literal) else Literal(v))
-                for v in bindings.values()
-            )
-            text = query.replace("WHERE {", f"WHERE {{ VALUES ({variables}) {{ ({terms}) }}", 1)
+        terms = {
+            k: str(v if isinstance(v, NamedNode | Literal) else Literal(v))
+            for k, v in bindings.items()
+        }
+        text = catalogue.bind_values(query, terms) if terms else query
         prefixes = {**PREFIXES, "id": self.base_iri}
         result = self.store().query(text, use_default_graph_as_union=True, prefixes=prefixes)
         assert isinstance(result, QuerySolutions)

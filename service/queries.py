@@ -6,16 +6,13 @@ returned as plain Python data (they must not cross threads).
 
 from __future__ import annotations
 
-import re
-
 from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from ingest.store import open_read_only
 from ontology import sparql_prefixes
 from service import catalogue
+from service import sparql as sparql_worker
 from service.settings import Settings
-
-FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
 class QueryError(Exception):
@@ -24,8 +21,10 @@ class QueryError(Exception):
 
 def run_select(settings: Settings, sparql: str) -> tuple[list[str], list[dict[str, str]]]:
     """Run a SELECT (or ASK) on the current store; values as strings."""
-    if FORBIDDEN.search(_strip_literals(sparql)):
-        raise QueryError("SERVICE and LOAD are not allowed in queries on this service")
+    try:
+        sparql_worker.check_allowed(sparql)
+    except sparql_worker.Forbidden as e:
+        raise QueryError(f"SERVICE and LOAD are not allowed in queries on this service: {e}") from e
     store = open_read_only(settings.store_dir)
     text = sparql if "PREFIX" in sparql.upper() else sparql_prefixes() + sparql
     try:
@@ -76,7 +75,3 @@ def _value(term: object) -> str:
     if isinstance(term, NamedNode | Literal):
         return term.value
     return str(term)
-
-
-def _strip_literals(sparql: str) -> str:
-    return re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|#[^\n]*", "", sparql)
