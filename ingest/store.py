@@ -10,15 +10,23 @@ to it (``os.replace`` of a symlink is atomic on POSIX). A failed or killed
 build leaves ``current`` untouched; its half-written directory is removed by
 the next build. The previous build is kept so readers that still have it
 open keep working; older ones are deleted.
+
+One writer at a time: a full build (``build``) and a change to the graph in use
+(``derive``, for SPARQL Update) both hold ``STORE/.writer.lock``. ``derive`` starts
+from a RocksDB checkpoint of the current build (hard links, milliseconds), applies the
+change there and swaps it in like a build, so readers see the graph before or after
+the change, never during it, and a change that fails or is killed leaves no trace.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pyoxigraph import Quad, Store
@@ -27,7 +35,12 @@ from ingest.errors import StoreError
 
 CURRENT = "current"
 BUILDS = "builds"
+LOCK = ".writer.lock"
 KEEP = 2
+
+
+class StoreBusy(StoreError):
+    """Another build or update holds the store's writer lock."""
 
 
 def current_path(store_dir: Path) -> Path | None:
@@ -48,6 +61,46 @@ def open_read_only(store_dir: Path) -> Store:
 
 def build(store_dir: Path, quads: Iterable[Quad]) -> Path:
     """Load ``quads`` into a new store beside the current one, then swap it in."""
+    _check_writable(store_dir)
+    with writer_lock(store_dir, wait_s=None):
+        return _new_build(store_dir, lambda store: store.bulk_extend(quads))
+
+
+def derive(store_dir: Path, change: Callable[[Store], None], wait_s: float = 10.0) -> Path:
+    """A new build: the current graph with ``change`` applied, swapped in when done."""
+    current = current_path(store_dir)
+    if current is None:
+        raise StoreError(f"no graph in {store_dir}: run 'dwkg ingest --store {store_dir}' first")
+    _check_writable(store_dir)
+    with writer_lock(store_dir, wait_s=wait_s):
+        current = current_path(store_dir)
+        assert current is not None
+        return _new_build(store_dir, change, start=current)
+
+
+@contextlib.contextmanager
+def writer_lock(store_dir: Path, wait_s: float | None) -> Iterator[None]:
+    """Hold the store's writer lock; ``wait_s=None`` waits as long as it takes."""
+    with open(store_dir / LOCK, "a") as handle:
+        deadline = None if wait_s is None else time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise StoreBusy(
+                        f"another ingest or update is writing {store_dir}; try again when it "
+                        "has finished"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check_writable(store_dir: Path) -> None:
     builds = store_dir / BUILDS
     try:
         builds.mkdir(parents=True, exist_ok=True)
@@ -59,22 +112,32 @@ def build(store_dir: Path, quads: Iterable[Quad]) -> Path:
             f"cannot write the store directory {store_dir} ({e.strerror}); "
             "choose a writable --store or fix its permissions"
         ) from e
+
+
+def _new_build(store_dir: Path, fill: Callable[[Store], None], start: Path | None = None) -> Path:
     _remove_unfinished(store_dir)
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    target = builds / build_id
+    target = store_dir / BUILDS / build_id
     try:
-        store = Store(str(target))
-        store.bulk_extend(quads)
+        if start is None:
+            store = Store(str(target))
+        else:
+            Store.read_only(str(start)).backup(str(target))
+            (target / ".complete").unlink(missing_ok=True)
+            store = Store(str(target))
+        fill(store)
         store.flush()
         store.optimize()
         del store
         (target / ".complete").write_text(build_id)
-    except OSError as e:
+    except BaseException as e:
         if target != current_path(store_dir):
             shutil.rmtree(target, ignore_errors=True)
-        raise StoreError(
-            f"building the store in {target} failed ({e}); the previous graph is still in use"
-        ) from e
+        if isinstance(e, OSError):
+            raise StoreError(
+                f"building the store in {target} failed ({e}); the previous graph is still in use"
+            ) from e
+        raise
     _swap(store_dir, target)
     _prune(store_dir)
     return target

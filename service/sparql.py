@@ -374,6 +374,62 @@ class Pool:
             self._retire(w)
 
 
+# ---------------------------------------------------------------- updates
+
+
+def _update_worker(conn: Connection, store_dir: str, update: str, prefixes: dict[str, str]) -> None:
+    from ingest.store import StoreBusy, derive
+
+    try:
+        derive(Path(store_dir), lambda store: store.update(update, prefixes=prefixes))
+        conn.send(("ok", ""))
+    except SyntaxError as e:
+        conn.send(("malformed", str(e)))
+    except StoreBusy as e:
+        conn.send(("busy", str(e)))
+    except Exception as e:
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+
+
+def run_update(
+    store_dir: Path, update: str, timeout_s: float, prefixes: dict[str, str] | None = None
+) -> None:
+    """Apply a SPARQL Update as a new build of the graph, in a process that can be killed.
+
+    The change is made on a checkpoint of the graph in use and swapped in whole when it
+    is done (``ingest.store.derive``): readers never see half an update, and an update
+    stopped at the time limit leaves the graph as it was.
+    """
+    check_allowed(update)
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(
+        target=_update_worker, args=(child, str(store_dir), update, prefixes or {}), daemon=True
+    )
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(timeout_s):
+            raise Timeout(
+                f"the update ran for more than {timeout_s:g} s and was stopped; the graph is "
+                "unchanged. Split it into smaller updates."
+            )
+        try:
+            status, message = parent.recv()
+        except EOFError as e:
+            raise Failed("the update process stopped; the graph is unchanged") from e
+    finally:
+        process.kill()
+        process.join(timeout=5)
+        parent.close()
+    if status == "malformed":
+        raise Malformed(message)
+    if status == "busy":
+        raise Busy(message)
+    if status != "ok":
+        raise Failed(message)
+
+
 def store_path(store_dir: Path) -> str:
     from ingest.store import current_path
 

@@ -1,13 +1,19 @@
-"""``/sparql``: the SPARQL 1.1 Protocol, read-only.
+"""``/sparql``: the SPARQL 1.1 Protocol, read-only unless updates are turned on.
 
 Query by GET (``?query=``), POST form (``query=``) or POST ``application/sparql-query``;
 ``default-graph-uri`` / ``named-graph-uri`` set the dataset. Results by ``Accept`` (or
 ``?format=``): SPARQL JSON, XML, CSV, TSV; CONSTRUCT and DESCRIBE as Turtle, N-Triples,
 JSON-LD, RDF/XML. GET without a query answers the Service Description.
+
+SPARQL Update (POST ``update=`` or ``application/sparql-update``) is refused with 403
+unless the service runs with ``allow_update`` and an ``update_token``; then a request
+that carries ``Authorization: Bearer <token>`` is applied as a new build of the graph
+(``sparql.run_update``) and every other update answers 401.
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -110,10 +116,7 @@ def _answer(
     request: Request, params: dict[str, list[str]], settings: SettingsDep, pool: PoolDep
 ) -> Response:
     if params.get("update"):
-        raise Problem(
-            403, "Read-only endpoint", "SPARQL Update is not accepted on this service",
-            hint="Updates are off; the graph changes only by `dwkg ingest`.",
-        )  # fmt: skip
+        return _update(request, params["update"], settings)
     queries = params.get("query", [])
     if not queries:
         return service_description(request)
@@ -147,6 +150,38 @@ def _answer(
     return Response(result.body, media_type=result.media_type, headers=headers)
 
 
+def _update(request: Request, updates: list[str], settings: SettingsDep) -> Response:
+    if not settings.allow_update or not settings.update_token:
+        raise Problem(
+            403, "Read-only endpoint", "SPARQL Update is not accepted on this service",
+            hint="Updates are off; the graph changes only by `dwkg ingest` (or run the "
+            "service with DWKG_ALLOW_UPDATE and DWKG_UPDATE_TOKEN).",
+        )  # fmt: skip
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        raise Problem(
+            401, "Update token required", "this update does not carry the service's token",
+            hint="Send the header 'Authorization: Bearer <token>' with the token the "
+            "service was started with (DWKG_UPDATE_TOKEN).",
+            headers={"WWW-Authenticate": 'Bearer realm="sparql-update"'},
+        )  # fmt: skip
+    if len(updates) > 1:
+        raise Problem(400, "Malformed request", "give exactly one update parameter")
+    if len(updates[0].encode()) > settings.max_query_bytes:
+        raise Problem(
+            413, "Update too long", f"the update has {len(updates[0].encode())} bytes; "
+            f"at most {settings.max_query_bytes} are accepted",
+        )  # fmt: skip
+    prefixes = {**PREFIXES, "id": settings.base_iri}
+    try:
+        sparql.run_update(settings.store_dir, updates[0], settings.query_timeout_s, prefixes)
+    except sparql.SparqlError as e:
+        raise from_sparql(e, settings.query_timeout_s) from e
+    return Response(status_code=204)
+
+
 @router.get("/sparql", summary="SPARQL query (GET), or the Service Description without one")
 def sparql_get(
     request: Request, params: ParamsDep, settings: SettingsDep, pool: PoolDep
@@ -171,6 +206,11 @@ def service_description(request: Request) -> Response:
         (svc, NamedNode(SD + "endpoint"), endpoint),
         (svc, NamedNode(SD + "supportedLanguage"), NamedNode(SD + "SPARQL11Query")),
         (svc, NamedNode(SD + "feature"), NamedNode(SD + "UnionDefaultGraph")),
+        *(
+            [(svc, NamedNode(SD + "supportedLanguage"), NamedNode(SD + "SPARQL11Update"))]
+            if request.app.state.settings.allow_update
+            else []
+        ),
         (svc, NamedNode(SD + "defaultDataset"), dataset),
         (dataset, a, NamedNode(SD + "Dataset")),
         (dataset, NamedNode(SD + "defaultGraph"), default),
