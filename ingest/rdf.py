@@ -243,6 +243,17 @@ def _locator(em: Emitter, p: NamedNode, b: Block) -> None:
         em.add(p, PRISM + "endingPage", pages.last or pages.first)
         em.add(p, DW + "pageLabel", pages.label or pages.first)
     em.add(p, DW + "pageCertainty", pages.certainty.value)
+    if pages.first is not None and pages.certainty is not Certainty.UNKNOWN:
+        # where each printed page of the passage begins in its text, so that a quote from
+        # the second page of a paragraph cites that page (and that page's certainty)
+        spans = [(0, pages.first), *b.page_breaks]
+        for i, (offset, page) in enumerate(spans):
+            node = NamedNode(f"{p.value}#page-{i}")
+            em.add(p, DW + "pageSpan", node)
+            em.add(node, DW + "startOffset", offset)
+            em.add(node, DW + "pageLabel", page)
+            certainty = b.certainty_of(page).value if page else Certainty.UNKNOWN.value
+            em.add(node, DW + "pageCertainty", certainty)
     label, value = b.locator()
     em.add(p, DW + "locatorLabel", label)
     em.add(p, DW + "locatorValue", value)

@@ -17,11 +17,20 @@ import Stemmer
 from service.graph import Graph
 
 PASSAGES = """
-SELECT ?p ?text ?work_id ?ll ?lv ?pc ?kind WHERE {
-  ?p c4o:hasContent ?text ; dw:kind ?kind ; dw:work/dw:workId ?work_id ;
+SELECT ?p ?text ?work ?work_id ?ll ?lv ?pc ?kind ?chapter ?number ?section ?n WHERE {
+  ?p c4o:hasContent ?text ; dw:kind ?kind ; dw:work ?work ;
      dw:locatorLabel ?ll ; dw:locatorValue ?lv .
+  ?work dw:workId ?work_id .
   FILTER (?kind IN ("paragraph", "note", "caption"))
   OPTIONAL { ?p dw:pageCertainty ?pc }
+  OPTIONAL { ?p dw:chapter ?chapter . ?chapter dw:chapterNumber ?number }
+  OPTIONAL { ?p dw:sectionTitle ?section }
+  OPTIONAL { ?p dw:paragraphNumber|dw:noteNumber ?n }
+}
+"""
+SPANS = """
+SELECT ?p ?offset ?page ?certainty WHERE {
+  ?p dw:pageSpan ?s . ?s dw:startOffset ?offset ; dw:pageLabel ?page ; dw:pageCertainty ?certainty
 }
 """
 
@@ -34,6 +43,37 @@ class Doc:
     label: str
     value: str
     certainty: str
+    work_iri: str = ""
+    chapter_iri: str | None = None
+    chapter: int | None = None
+    section: str | None = None
+    kind: str = "paragraph"
+    number: int | None = None  # paragraph or note number (per work, per chapter in 003)
+    # (offset in text, printed page or "" where unknown, certainty) per page it is on
+    spans: tuple[tuple[int, str, str], ...] = ()
+
+    def locator_at(self, start: int, end: int) -> tuple[str, str, str]:
+        """The locator of ``text[start:end]``: the printed pages it stands on where they
+        are known, else the passage's paragraph, note or section (never a guessed page)."""
+        if not self.spans:
+            return self.label, self.value, self.certainty
+        first = last = self.spans[0]
+        for span in self.spans:
+            if span[0] <= start:
+                first = span
+            if span[0] < max(end, start + 1):
+                last = span
+        if any(not p or c not in ("exact", "inferred") for _, p, c in (first, last)):
+            return self.unpaged
+        certainty = "exact" if first[2] == last[2] == "exact" else "inferred"
+        value = first[1] if first[1] == last[1] else f"{first[1]}–{last[1]}"
+        return "page", value, certainty
+
+    @property
+    def unpaged(self) -> tuple[str, str, str]:
+        if self.number is not None:
+            return ("note" if self.kind == "note" else "paragraph"), str(self.number), "exact"
+        return "section", self.section or "", "exact"
 
 
 @dataclass
@@ -44,6 +84,20 @@ class PassageIndex:
     _bm25: bm25s.BM25 | None = None
     _stemmer: Stemmer.Stemmer = field(default_factory=lambda: Stemmer.Stemmer("english"))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_id: dict[str, Doc] = field(default_factory=dict)
+
+    def docs(self) -> list[Doc]:
+        """Every searchable passage of the current build."""
+        self._ensure()
+        return self._docs
+
+    def get(self, passage_id: str) -> Doc | None:
+        self._ensure()
+        return self._by_id.get(passage_id)
+
+    def build(self) -> str | None:
+        self._ensure()
+        return self._build
 
     def _ensure(self) -> None:
         build = self.graph.build_id()
@@ -51,6 +105,9 @@ class PassageIndex:
             if build == self._build:
                 return
             docs = []
+            spans: dict[str, list[tuple[int, str, str]]] = {}
+            for r in self.graph.rows(SPANS):
+                spans.setdefault(r["p"], []).append((int(r["offset"]), r["page"], r["certainty"]))
             for r in self.graph.rows(PASSAGES):
                 certainty = (
                     "inferred" if r["ll"] == "page" and r.get("pc") == "inferred" else "exact"
@@ -63,9 +120,17 @@ class PassageIndex:
                         r["ll"],
                         r["lv"],
                         certainty,
+                        work_iri=r["work"],
+                        chapter_iri=r.get("chapter"),
+                        chapter=int(r["number"]) if "number" in r else None,
+                        section=r.get("section"),
+                        kind=r["kind"],
+                        number=int(r["n"]) if "n" in r else None,
+                        spans=tuple(sorted(spans.get(r["p"], []))),
                     )
                 )
             docs.sort(key=lambda d: d.passage_id)
+            self._by_id = {d.passage_id: d for d in docs}
             model = bm25s.BM25()
             model.index(self._tokens([d.text for d in docs]), show_progress=False)
             self._docs, self._bm25, self._build = docs, model, build
