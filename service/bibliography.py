@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from service.graph import Graph
@@ -31,13 +33,60 @@ FIELDS = {
 }  # fmt: skip
 
 
-def csl_items(graph: Graph) -> list[dict[str, Any]]:
-    """Corpus works, then chapters, then cited works; each item's ``id`` is its key."""
+@dataclass
+class Bibliography:
+    """The bibliography of the current build, read once per build."""
+
+    graph: Graph
+    _build: str | None = None
+    _items: list[dict[str, Any]] = field(default_factory=list)
+    _by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _by_subject: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _subject_of: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _ensure(self) -> None:
+        build = self.graph.build_id()
+        with self._lock:
+            if build != self._build:
+                subjects: dict[str, str] = {}
+                self._items = csl_items(self.graph, subjects)
+                self._by_key = {i["id"]: i for i in self._items}
+                self._by_subject = {s: self._by_key[k] for s, k in subjects.items()}
+                self._subject_of = {k: s for s, k in subjects.items()}
+                self._build = build
+
+    def items(self) -> list[dict[str, Any]]:
+        self._ensure()
+        return self._items
+
+    def by_key(self, key: str) -> dict[str, Any] | None:
+        self._ensure()
+        return self._by_key.get(key)
+
+    def subject_of(self, key: str) -> str | None:
+        """The IRI of the corpus work or chapter with this key (None for cited works)."""
+        self._ensure()
+        return self._subject_of.get(key)
+
+    def for_subject(self, iri: str) -> dict[str, Any] | None:
+        """The record of a corpus work or chapter (by IRI)."""
+        self._ensure()
+        return self._by_subject.get(iri)
+
+
+def csl_items(graph: Graph, subjects: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Corpus works, then chapters, then cited works; each item's ``id`` is its key.
+
+    ``subjects``, when given, is filled with the key of each work's and chapter's IRI.
+    """
     items: list[dict[str, Any]] = []
     for r in sorted(graph.rows(RECORDS), key=lambda r: r["s"]):
         record = json.loads(r["csl"])
         record["id"] = r["key"]
         items.append(record)
+        if subjects is not None:
+            subjects[r["s"]] = r["key"]
     items.sort(key=lambda i: (i.get("type") == "chapter", i["id"]))
     cited: dict[str, dict[str, Any]] = {}
     for r in graph.rows(CITED):
@@ -84,7 +133,27 @@ def _cited_item(key: str, e: dict[str, Any]) -> dict[str, Any]:
         item["issued"] = {"date-parts": [[int(year.group(0))]]}
     if "container" in e:
         item["publisher" if kind in ("book", "report") else "container-title"] = e["container"]
-    for field in ("volume", "issue", "page", "DOI", "URL"):
-        if field in e:
-            item[field] = e[field]
+    for name in ("volume", "issue", "page", "DOI", "URL"):
+        if name in e:
+            item[name] = e[name]
     return item
+
+
+EXPORTS = {
+    "csljson": "application/vnd.citationstyles.csl+json",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "biblatex": "application/x-biblatex; charset=utf-8",
+}
+
+
+def export(items: list[dict[str, Any]], fmt: str) -> str:
+    """The bibliography as CSL-JSON, BibTeX or BibLaTeX text."""
+    from service import citeformat
+
+    if fmt == "csljson":
+        return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "bibtex":
+        return citeformat.bibtex_all(items)
+    if fmt == "biblatex":
+        return citeformat.biblatex_all(items)
+    raise ValueError(f"no export format {fmt!r}; use one of {', '.join(EXPORTS)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -67,20 +67,16 @@ def curation_check(
 
 @app.command()
 def bib(
-    fmt: Annotated[
-        str, typer.Option("--format", help="csljson (BibTeX and BibLaTeX to come).")
-    ] = "csljson",
+    fmt: Annotated[str, typer.Option("--format", help="csljson, bibtex or biblatex.")] = "csljson",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
     store: StoreOpt = None,
 ) -> None:
     """The whole bibliography, keyed by citation key, for pandoc and reference managers."""
-    import json
-
-    from service.bibliography import csl_items
+    from service.bibliography import EXPORTS, csl_items, export
     from service.graph import Graph
 
-    if fmt != "csljson":
-        err.print(f"[red]error:[/red] --format {fmt!r} is not offered yet; use csljson")
+    if fmt not in EXPORTS:
+        err.print(f"[red]error:[/red] --format {fmt!r}: use one of {', '.join(EXPORTS)}")
         raise typer.Exit(2)
     s = _settings(store=store)
     try:
@@ -88,12 +84,137 @@ def bib(
     except IngestError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
-    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    text = export(items, fmt)
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
         err.print(f"{len(items)} items written to {output}")
+
+
+def _citation_tools(store: Path | None) -> tuple[Any, Any, Any, Any]:
+    """The service's bibliography, passages, quote matcher and citer on the local store."""
+    from service.bibliography import Bibliography
+    from service.cite import Citer
+    from service.entity_index import EntityIndex
+    from service.graph import Graph
+    from service.passage_index import PassageIndex
+    from service.quotes import QuoteMatcher
+
+    s = _settings(store=store)
+    graph = Graph(s.store_dir, s.base_iri)
+    graph.store()  # a missing store is reported here, before any work
+    passages = PassageIndex(graph)
+    matcher = QuoteMatcher(passages)
+    return (
+        Bibliography(graph),
+        passages,
+        matcher,
+        Citer(graph, passages, EntityIndex(graph), matcher),
+    )
+
+
+@app.command()
+def cite(
+    text: Annotated[str, typer.Argument(help="A quotation, a claim, or a name.")],
+    style: Annotated[str, typer.Option(help="Citation style (apa, chicago-author-date).")] = "apa",
+    limit: Annotated[int, typer.Option(help="How many sources.")] = 3,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, pandoc, bibtex, biblatex or json.")
+    ] = "text",
+    store: StoreOpt = None,
+) -> None:
+    """The sources for a quotation, a claim or a name: passage, locator and citation."""
+    import json
+
+    from service import citeformat
+    from service.routes.cite import cited
+
+    if fmt not in ("text", "pandoc", "bibtex", "biblatex", "json"):
+        err.print(f"[red]error:[/red] --format {fmt!r}: use text, pandoc, bibtex, biblatex, json")
+        raise typer.Exit(2)
+    if style not in citeformat.STYLES:
+        err.print(f"[red]error:[/red] no style {style!r}; use {', '.join(citeformat.STYLES)}")
+        raise typer.Exit(2)
+    try:
+        bib_, _, _, citer = _citation_tools(store)
+        found = citer.rank(text, limit=limit)
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    if not found:
+        err.print("nothing in the corpus matches")
+        raise typer.Exit(1)
+    results = [cited(bib_, c.doc, c.start, c.end, style) | {"match": c.reason} for c in found]
+    if fmt == "json":
+        sys.stdout.write(
+            json.dumps([{k: _plain(v) for k, v in r.items()} for r in results], ensure_ascii=False,
+                       indent=1) + "\n"
+        )  # fmt: skip
+        return
+    for r in results:
+        if fmt in ("bibtex", "biblatex", "pandoc"):
+            sys.stdout.write(r[fmt] + "\n")
+            continue
+        loc = r["locator"]
+        head = f"{r['pandoc']}  {r['match']}, {loc.label} {loc.value} ({loc.certainty})"
+        out.print(head, markup=False, highlight=False, style="bold", soft_wrap=True)
+        out.print(f"  “{r['quote']}”", markup=False, highlight=False, soft_wrap=True)
+        cit = r["formatted"]
+        out.print(f"  {cit.citation}  {cit.bibliography}", markup=False, highlight=False,
+                  soft_wrap=True)  # fmt: skip
+
+
+def _plain(v: Any) -> Any:
+    return v.model_dump() if hasattr(v, "model_dump") else v
+
+
+@app.command()
+def check(
+    manuscript: Annotated[
+        Path, typer.Argument(help="A Markdown manuscript with pandoc citations.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    store: StoreOpt = None,
+) -> None:
+    """Check a manuscript's quotations and cited locators against the corpus.
+
+    Exits 0 when every quotation and locator checks, 1 when something needs correcting.
+    """
+    import json
+
+    from service.manuscript import Checker
+
+    try:
+        text = manuscript.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        err.print(f"[red]error:[/red] cannot read {manuscript}: {e}; give a UTF-8 Markdown file")
+        raise typer.Exit(2) from e
+    try:
+        bib_, passages, matcher, _ = _citation_tools(store)
+        findings = Checker(bib_, passages, matcher).check(text)
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    bad = [f for f in findings if f.status != "ok"]
+    if fmt == "json":
+        rows = [{k: _plain(v) for k, v in vars(f).items() if k != "cite"} for f in findings]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    else:
+        for f in findings:
+            mark = "ok " if f.status == "ok" else "!! "
+            short = f.text if len(f.text) < 70 else f.text[:67] + "…"
+            out.print(f"{mark}{manuscript.name}:{f.line} {f.kind} “{short}”: {f.message}",
+                      markup=False, highlight=False)  # fmt: skip
+            if f.suggestion:
+                out.print(f"     use {f.suggestion}", markup=False, highlight=False)
+            for d in f.differences:
+                out.print(f"     {d}", markup=False, highlight=False)
+        quotes = sum(f.kind == "quotation" for f in findings)
+        out.print(f"{quotes} quotation(s), {len(findings) - quotes} other citation(s): "
+                  f"{len(bad)} to correct", markup=False)  # fmt: skip
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -290,6 +411,10 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     store: StoreOpt = None,
     corpus: CorpusOpt = None,
+    better_bibtex_port: Annotated[
+        int | None,
+        typer.Option(help="Also answer on this port, where tools look for Better BibTeX (23119)."),
+    ] = None,
 ) -> None:
     """Serve the graph over HTTP, building it first if the store is empty."""
     import uvicorn
@@ -298,10 +423,28 @@ def serve(
     from service.main import create_app
 
     s = _settings(corpus, store)
+    if better_bibtex_port is not None:
+        s = s.model_copy(update={"better_bibtex_port": better_bibtex_port})
     if current_path(s.store_dir) is None:
         err.print(f"no graph in {s.store_dir}: building it from {s.corpus_dir}")
         ingest(s.corpus_dir, s.store_dir)
-    uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+    app_ = create_app(s)
+    if s.better_bibtex_port is None or s.better_bibtex_port == port:
+        uvicorn.run(app_, host=host, port=port, log_level="info")
+        return
+    import asyncio
+
+    main = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="info"))
+    # the same app on the port writing tools look at for Better BibTeX (no second lifespan)
+    bbt = uvicorn.Server(
+        uvicorn.Config(app_, host=host, port=s.better_bibtex_port, lifespan="off",
+                       log_level="info")
+    )  # fmt: skip
+
+    async def both() -> None:
+        await asyncio.gather(main.serve(), bbt.serve())
+
+    asyncio.run(both())
 
 
 def _table(head: list[str], rows: list[list[str]]) -> None:

@@ -6,9 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.bibliography import Bibliography
+from service.cite import Citer
 from service.entity_index import EntityIndex
 from service.graph import Graph
 from service.passage_index import PassageIndex
+from service.quotes import QuoteMatcher
 from service.settings import Settings
 from service.sparql import Pool
 
@@ -47,3 +50,23 @@ def get_passages(request: Request) -> PassageIndex:
 
 
 PassagesDep = Annotated[PassageIndex, Depends(get_passages)]
+
+
+def get_citer(request: Request) -> Citer:
+    citer: Citer = request.app.state.citer
+    return citer
+
+
+def get_quotes(request: Request) -> QuoteMatcher:
+    quotes: QuoteMatcher = request.app.state.quotes
+    return quotes
+
+
+def get_bib(request: Request) -> Bibliography:
+    bib: Bibliography = request.app.state.bib
+    return bib
+
+
+CiterDep = Annotated[Citer, Depends(get_citer)]
+QuotesDep = Annotated[QuoteMatcher, Depends(get_quotes)]
+BibDep = Annotated[Bibliography, Depends(get_bib)]

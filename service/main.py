@@ -17,10 +17,24 @@ from swagger_ui_bundle import swagger_ui_path
 from ingest.errors import StoreError
 from ontology import ONTOLOGY_FILE
 from service import errors, ontology_docs
+from service.bibliography import Bibliography
+from service.cite import Citer
 from service.entity_index import EntityIndex
 from service.graph import Graph
 from service.passage_index import PassageIndex
-from service.routes import bib, entities, pages, passages, queries, search, void, works
+from service.quotes import QuoteMatcher
+from service.routes import (
+    better_bibtex,
+    bib,
+    cite,
+    entities,
+    pages,
+    passages,
+    queries,
+    search,
+    void,
+    works,
+)
 from service.routes import sparql as sparql_routes
 from service.settings import Settings
 from service.sparql import Pool
@@ -49,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.graph = Graph(s.store_dir, s.base_iri)
     app.state.index = EntityIndex(app.state.graph)
     app.state.passages = PassageIndex(app.state.graph)
+    app.state.quotes = QuoteMatcher(app.state.passages)
+    app.state.citer = Citer(app.state.graph, app.state.passages, app.state.index, app.state.quotes)
+    app.state.bib = Bibliography(app.state.graph)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=s.cors_origins,
@@ -58,8 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(sparql_routes.router)
-    for module in (entities, passages, queries, search, works, void, pages, bib):
+    for module in (entities, passages, queries, search, works, void, pages, bib, cite):
         app.include_router(module.router)
+    app.include_router(better_bibtex.router)
 
     @app.middleware("http")
     async def etag(request: Request, call_next: Any) -> Response:

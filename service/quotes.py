@@ -27,6 +27,7 @@ CLOSE = 80.0  # alignment score (0-100) from which a quotation is "close"
 ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\s*…\s*\]|(?:\.\s*){3,}|…)\s*")
 QUOTE_MARKS = "\"'“”‘’„‟‚‛«»‹›′″`´"
 DASHES = "-‐‑‒–—―"
+WORD = re.compile(rf"[^\s{re.escape(DASHES)}]+")
 EDGE = re.compile(rf"^[\s{re.escape(QUOTE_MARKS)}]+|[\s{re.escape(QUOTE_MARKS)}]+$")
 
 
@@ -207,10 +208,10 @@ def align(
 ) -> tuple[int, int, list[Difference]]:
     """The words of ``text`` around ``text[a:b]`` that the quotation stands for, and the
     words it changes, leaves out or adds (compared by their skeletons)."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    words = [(m.start(), m.end()) for m in WORD.finditer(text)]
     inside = [i for i, (s, e) in enumerate(words) if e > a and s < b] or [0]
     lo, hi = max(0, inside[0] - slack), min(len(words), inside[-1] + 1 + slack)
-    qw = quote.split()
+    qw = WORD.findall(quote)
     sw = [text[s:e] for s, e in words[lo:hi]]
     qs, ss = [skeleton(w)[0] for w in qw], [skeleton(w)[0] for w in sw]
     ops = difflib.SequenceMatcher(None, qs, ss, autojunk=False).get_opcodes()
@@ -220,11 +221,20 @@ def align(
         ops.pop()
     if not ops:
         return a, b, []
+    # a change at either edge takes no more source words than the quotation has there
+    op, a1, a2, b1, b2 = ops[-1]
+    if op == "replace" and b2 - b1 > a2 - a1:
+        ops[-1] = (op, a1, a2, b1, b1 + (a2 - a1))
+    op, a1, a2, b1, b2 = ops[0]
+    if op == "replace" and b2 - b1 > a2 - a1:
+        ops[0] = (op, a1, a2, b2 - (a2 - a1), b2)
     first, last = lo + ops[0][3], lo + max(ops[-1][4], ops[-1][3] + 1) - 1
     last = max(first, min(last, len(words) - 1))
     out: list[Difference] = []
     for op, a1, a2, b1, b2 in ops:
         q, s = " ".join(qw[a1:a2]), " ".join(sw[b1:b2])
+        if op == "replace" and "".join(qs[a1:a2]) == "".join(ss[b1:b2]):
+            continue  # the same letters split otherwise: "infra- structure", "inland sourcing"
         if op == "replace":
             out.append(Difference("changed", quote=q, source=s))
         elif op == "delete":

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     update_token: str | None = Field(
         None, description="Bearer token that SPARQL Update requests must carry."
     )
+    better_bibtex_port: int | None = Field(
+        None,
+        description="Also serve on this port (23119 is where tools look for Zotero's Better "
+        "BibTeX; stop Zotero first), so writing tools can use this service instead.",
+    )
     cors_origins: list[str] = Field(["*"], description="Origins allowed to call the service.")
 
     @model_validator(mode="after")

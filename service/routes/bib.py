@@ -4,28 +4,46 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
-from service.bibliography import csl_items
-from service.deps import GraphDep
+from service.bibliography import EXPORTS, export
+from service.deps import BibDep
 from service.errors import Problem
+from service.routes.sparql import negotiate
 
 router = APIRouter(prefix="/api/v1", tags=["bibliography"])
 
-FORMATS = ("csljson",)
+BY_MEDIA = {
+    "application/vnd.citationstyles.csl+json": "csljson",
+    "application/json": "csljson",
+    "application/x-bibtex": "bibtex",
+    "text/x-bibtex": "bibtex",
+    "application/x-biblatex": "biblatex",
+}
 
 
-@router.get("/bib", summary="The whole bibliography (CSL-JSON), keyed by citation key")
+@router.get(
+    "/bib",
+    summary="The whole bibliography as CSL-JSON, BibTeX or BibLaTeX, keyed by citation key",
+    response_class=Response,
+)
 def bibliography(
-    graph: GraphDep,
-    format: Annotated[str, Query(description="csljson")] = "csljson",
-) -> JSONResponse:
-    if format not in FORMATS:
+    request: Request,
+    bib: BibDep,
+    format: Annotated[
+        str | None, Query(description="csljson, bibtex or biblatex (or ask by Accept)")
+    ] = None,
+) -> Response:
+    fmt = format
+    if fmt is None:
+        media = negotiate(request.headers.get("accept", ""), list(BY_MEDIA))
+        fmt = BY_MEDIA[media] if media else "csljson"
+    if fmt not in EXPORTS:
         raise Problem(
             400,
             "Unsupported format",
-            f"the bibliography is not offered as {format!r} yet",
-            hint="Ask for format=csljson (pandoc --citeproc reads it).",
+            f"the bibliography is not offered as {fmt!r}",
+            hint="Ask for format=csljson (pandoc --citeproc reads it), bibtex or biblatex.",
         )
-    return JSONResponse(csl_items(graph), media_type="application/vnd.citationstyles.csl+json")
+    return Response(export(bib.items(), fmt), media_type=EXPORTS[fmt])
