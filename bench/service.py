@@ -130,6 +130,8 @@ def main() -> None:
     path = current_path(args.store)
     assert path is not None
     oxi = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(oxi).exists():
+        sys.exit("the baseline needs Oxigraph's server: pip install 'oxigraph>=0.5,<0.6'")
     ours_port, oxi_port = free_port(), free_port()
     env = {**os.environ, "DWKG_SPARQL_CONCURRENCY": "8"}
     ours = subprocess.Popen(

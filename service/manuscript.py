@@ -109,14 +109,11 @@ class Checker:
 
     def check(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
-        used: set[tuple[int, int]] = set()
         for para in _paragraphs(text):
             cites = [(n, pos, c) for n, line in para for pos, c in citations(line, n)]
             for n, pos, quote in _quotations(para):
                 after = [c for (cn, cp, c) in cites if (cn, cp) > (n, pos)]
                 cite = after[0] if after else (cites[-1][2] if cites else None)
-                if cite is not None:
-                    used.add((cite.line, id(cite)))
                 findings.append(self._quotation(n, quote, cite))
             quoted = {id(f.cite) for f in findings if f.cite is not None}
             for n, _, c in cites:
@@ -238,11 +235,18 @@ class Checker:
                 cite,
                 "a work cited by the corpus, not in it: the locator is not checked",
             )
-        ok = any(
-            _has(d.locator_at(0, len(d.text)), d.unpaged, cite)
+        docs = [
+            d
             for d in self.passages.docs()
             if d.work_id == work and (chapter is None or d.chapter == chapter)
-        )
+        ]
+        # a page range may run over several passages: every page of it must be there
+        parts = cite.value.split("–") if cite.label == "page" else [cite.value]
+        ok = all(
+            any(_has(d.locator_at(0, len(d.text)), d.unpaged, Cite(cite.key, cite.label, p, 0))
+                for d in docs)
+            for p in parts
+        )  # fmt: skip
         if ok:
             return Finding(line, "citation", "ok", cite.pandoc(), cite, "the work has this locator")
         return Finding(
@@ -256,14 +260,16 @@ class Checker:
 
 
 def _has(paged: tuple[str, str, str], unpaged: tuple[str, str, str], cite: Cite) -> bool:
+    """Whether a passage with these locators holds the cited one (a page inside its range)."""
     for label, value, _ in (paged, unpaged):
         if label != cite.label or not cite.value:
             continue
-        if value == cite.value or cite.value in value.split("–"):
+        if value == cite.value:
             return True
         if label == "page":
+            first, _, last = value.partition("–")
             try:
-                lo, hi = (int(x) for x in (value.split("–") + value.split("–"))[:2])
+                lo, hi = int(first), int(last or first)
                 wanted = [int(x) for x in cite.value.split("–")]
             except ValueError:
                 continue
