@@ -274,10 +274,17 @@ def ingest(
     return report
 
 
+EXPORT_FORMATS = {"nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG}
+
+
 def export_nquads(
-    corpus: Path, out: Path, base: str | None = None, options: Options | None = None
+    corpus: Path,
+    out: Path,
+    base: str | None = None,
+    options: Options | None = None,
+    fmt: str = "nquads",
 ) -> Report:
-    """Write the corpus graph as N-Quads (for other engines' bulk loaders)."""
+    """Write the corpus graph as N-Quads or TriG (for other engines' bulk loaders)."""
     report = Report()
     docs = read_corpus(corpus, report, lambda _: None)
     quads = list(
@@ -286,5 +293,5 @@ def export_nquads(
     quads += citekeys.key_quads(quads)
     report.quads = len(quads)
     with out.open("wb") as f:
-        serialize(quads, f, RdfFormat.N_QUADS)
+        serialize(quads, f, EXPORT_FORMATS[fmt])
     return report

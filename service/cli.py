@@ -391,15 +391,15 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
         "datawork-kg.nq"
     ),
-    fmt: Annotated[str, typer.Option("--format", help="nquads (TriG: later)")] = "nquads",
+    fmt: Annotated[str, typer.Option("--format", help="nquads or trig")] = "nquads",
     corpus: CorpusOpt = None,
 ) -> None:
-    """Write the corpus graph as N-Quads for other engines' bulk loaders."""
+    """Write the corpus graph as N-Quads or TriG for other engines' bulk loaders."""
     s = _settings(corpus)
-    if fmt != "nquads":
-        err.print(f"[red]error:[/red] format {fmt!r} is not supported; use --format nquads")
+    if fmt not in build.EXPORT_FORMATS:
+        err.print(f"[red]error:[/red] format {fmt!r} is not supported; use nquads or trig")
         raise typer.Exit(2)
-    report = build.export_nquads(s.corpus_dir, output)
+    report = build.export_nquads(s.corpus_dir, output, fmt=fmt)
     out.print(f"wrote {report.quads} quads to {output}")
     for e in report.errors:
         err.print(f"[red]error:[/red] {e}")

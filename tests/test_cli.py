@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CORPUS
 
 
@@ -85,3 +87,36 @@ def test_export_writes_nquads(tmp_path: Path) -> None:
     done = dwkg("export", "--corpus", str(CORPUS), "--output", str(out))
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 1_000_000
+
+
+def test_oxigraph_bulk_loads_the_nquads_and_trig_exports(tmp_path: Path) -> None:
+    """What `dwkg export` writes, Oxigraph's own bulk loader (the `oxigraph` CLI) loads."""
+    import shutil
+
+    from pyoxigraph import Store
+
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(oxigraph).exists():
+        pytest.skip("NOT RUN: the oxigraph CLI is missing (pip install 'oxigraph>=0.5,<0.6')")
+    counts = {}
+    for fmt, name in (("nquads", "g.nq"), ("trig", "g.trig")):
+        out = tmp_path / name
+        done = dwkg("export", "--corpus", str(CORPUS), "--format", fmt, "--output", str(out))
+        assert done.returncode == 0, done.stderr
+        quads = int(done.stdout.split()[1])
+        loaded = subprocess.run(
+            [oxigraph, "load", "--location", str(tmp_path / fmt), "--file", str(out)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert loaded.returncode == 0, loaded.stderr
+        store = Store.read_only(str(tmp_path / fmt))
+        assert len(store) == quads
+        counts[fmt] = quads
+        hit = store.query(
+            "ASK { GRAPH ?g { ?p <http://purl.org/spar/c4o/hasContent> ?t "
+            'FILTER(CONTAINS(?t, "inland-sourcing")) } }'
+        )
+        assert bool(hit)
+    assert counts["nquads"] == counts["trig"]
+    bad = dwkg("export", "--corpus", str(CORPUS), "--format", "rdfxml", "-o", str(tmp_path / "x"))
+    assert bad.returncode == 2 and "nquads or trig" in bad.stderr
