@@ -24,6 +24,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -111,52 +113,44 @@ def right_locator(locator: tuple[str, str, str], case: dict[str, Any]) -> bool:
     return label == "page" and value == case["page"]
 
 
-def quote_ranks(
-    citer: Citer, quotes: list[dict[str, Any]], variant: Callable[[str], str]
-) -> list[int | None]:
-    ranks: list[int | None] = []
-    for case in quotes:
-        found = citer.rank(variant(case["quote"]), limit=5)
-        ranks.append(
-            next(
-                (
-                    i + 1
-                    for i, c in enumerate(found)
-                    if right_passage(c.doc, case, "quote") and right_locator(c.locator, case)
-                ),
-                None,
-            )
-        )
-    return ranks
+Hit = tuple[Doc, tuple[str, str, str]]  # a passage and the locator it is cited with
+System = Callable[[str], list[Hit]]
+Check = Callable[[Hit, dict[str, Any]], bool]
 
 
-def claim_ranks(citer: Citer, claims: list[dict[str, Any]]) -> list[int | None]:
-    ranks: list[int | None] = []
-    for case in claims:
-        found = citer.rank(case["claim"], limit=5)
-        ranks.append(
-            next((i + 1 for i, c in enumerate(found) if right_passage(c.doc, case, "expect")), None)
-        )
-    return ranks
+def served(citer: Citer) -> System:
+    """``/cite``'s ranking: each candidate with the locator of the words it cites."""
+    return lambda q: [(c.doc, c.locator) for c in citer.rank(q, limit=5)]
 
 
-def bm25_ranks(index: PassageIndex, cases: list[dict[str, Any]], q: str, key: str) -> list[Any]:
+def bm25(index: PassageIndex) -> System:
     """The baseline: passage search, citing each passage by its own locator."""
-    ranks: list[int | None] = []
+    return lambda q: [(d, (d.label, d.value, d.certainty)) for d, _ in index.search(q, limit=5)]
+
+
+def ranks(system: System, cases: list[dict[str, Any]], q: Callable[[Any], str], ok: Check) -> list:
+    """The rank (from 1) of the first right hit for each case, or None."""
+    out: list[int | None] = []
     for case in cases:
-        hits = index.search(case[q], limit=5)
-        ranks.append(
-            next(
-                (
-                    i + 1
-                    for i, (d, _) in enumerate(hits)
-                    if right_passage(d, case, key)
-                    and ("page" not in case or right_locator((d.label, d.value, ""), case))
-                ),
-                None,
-            )
-        )
-    return ranks
+        hits = system(q(case))
+        out.append(next((i + 1 for i, h in enumerate(hits) if ok(h, case)), None))
+    return out
+
+
+def _asked(variant: Callable[[str], str], case: dict[str, Any]) -> str:
+    return variant(case["quote"])
+
+
+def quote_ok(hit: Hit, case: dict[str, Any]) -> bool:
+    return right_passage(hit[0], case, "quote") and right_locator(hit[1], case)
+
+
+def claim_ok(hit: Hit, case: dict[str, Any]) -> bool:
+    return right_passage(hit[0], case, "expect")
+
+
+def defines(hit: Hit, case: dict[str, Any]) -> bool:
+    return any(d in skeleton(hit[0].text)[0] for d in case["definitions"])
 
 
 DEFINED = """
@@ -176,40 +170,6 @@ def name_cases(graph: Any, n: int = 60) -> list[dict[str, Any]]:
     rng = random.Random(11)
     ids = sorted(by_id)
     return [by_id[i] for i in rng.sample(ids, min(n, len(ids)))]
-
-
-def name_ranks(citer: Citer, cases: list[dict[str, Any]]) -> list[int | None]:
-    ranks: list[int | None] = []
-    for case in cases:
-        found = citer.rank(case["name"], limit=5)
-        ranks.append(
-            next(
-                (
-                    i + 1
-                    for i, c in enumerate(found)
-                    if any(d in skeleton(c.doc.text)[0] for d in case["definitions"])
-                ),
-                None,
-            )
-        )
-    return ranks
-
-
-def name_bm25(index: PassageIndex, cases: list[dict[str, Any]]) -> list[int | None]:
-    ranks: list[int | None] = []
-    for case in cases:
-        hits = index.search(case["name"], limit=5)
-        ranks.append(
-            next(
-                (
-                    i + 1
-                    for i, (d, _) in enumerate(hits)
-                    if any(x in skeleton(d.text)[0] for x in case["definitions"])
-                ),
-                None,
-            )
-        )
-    return ranks
 
 
 def top(ranks: list[int | None], k: int) -> float:
@@ -236,39 +196,30 @@ def _latency(store: Path, n: int, cases: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     from ontology import base_iri
-    from service.entity_index import EntityIndex
     from service.graph import Graph
-    from service.quotes import QuoteMatcher
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", type=Path, default=ROOT / "var" / "store")
     ap.add_argument("--requests", type=int, default=200)
     args = ap.parse_args()
     graph = Graph(args.store, base_iri())
-    passages = PassageIndex(graph)
-    citer = Citer(graph, passages, EntityIndex(graph), QuoteMatcher(passages))
+    citer = Citer.on(graph)
+    ours, base = served(citer), bm25(citer.passages)
     quotes, claims = load_set()
-    print(f"{'input':28} {'n':>4} {'top-1':>6} {'top-5':>6}   {'BM25 top-1':>10} {'top-5':>6}")
+    rows: list[tuple[str, list[Any], list[Any]]] = []
     for name, variant in VARIANTS.items():
-        ranks = quote_ranks(citer, quotes, variant)
-        varied = [{**c, "quote_v": variant(c["quote"])} for c in quotes]
-        base = bm25_ranks(passages, varied, "quote_v", "quote")
-        print(
-            f"{'quote, ' + name:28} {len(ranks):4} {top(ranks, 1):6.2f} {top(ranks, 5):6.2f}"
-            f"   {top(base, 1):10.2f} {top(base, 5):6.2f}"
-        )
-    ranks = claim_ranks(citer, claims)
-    base = bm25_ranks(passages, claims, "claim", "expect")
-    print(
-        f"{'claim (own words)':28} {len(ranks):4} {top(ranks, 1):6.2f} {top(ranks, 5):6.2f}"
-        f"   {top(base, 1):10.2f} {top(base, 5):6.2f}"
-    )
+        ask = partial(_asked, variant)
+        rows.append((f"quote, {name}", ranks(ours, quotes, ask, quote_ok),
+                     ranks(base, quotes, ask, quote_ok)))  # fmt: skip
+    rows.append(("claim (own words)", ranks(ours, claims, itemgetter("claim"), claim_ok),
+                 ranks(base, claims, itemgetter("claim"), claim_ok)))  # fmt: skip
     names = name_cases(graph)
-    ranks, base = name_ranks(citer, names), name_bm25(passages, names)
-    print(
-        f"{'concept name (definition)':28} {len(ranks):4} {top(ranks, 1):6.2f} "
-        f"{top(ranks, 5):6.2f}   {top(base, 1):10.2f} {top(base, 5):6.2f}"
-    )
+    rows.append(("concept name (definition)", ranks(ours, names, itemgetter("name"), defines),
+                 ranks(base, names, itemgetter("name"), defines)))  # fmt: skip
+    print(f"{'input':28} {'n':>4} {'top-1':>6} {'top-5':>6}   {'BM25 top-1':>10} {'top-5':>6}")
+    for label, r, b in rows:
+        print(f"{label:28} {len(r):4} {top(r, 1):6.2f} {top(r, 5):6.2f}"
+              f"   {top(b, 1):10.2f} {top(b, 5):6.2f}")  # fmt: skip
     print("(quotes: right passage and locator; BM25 cites the passage's own locator)")
     if args.requests:
         texts = [c["quote"] for c in quotes] + [c["claim"] for c in claims]

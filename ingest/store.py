@@ -122,8 +122,7 @@ def _new_build(store_dir: Path, fill: Callable[[Store], None], start: Path | Non
         if start is None:
             store = Store(str(target))
         else:
-            Store.read_only(str(start)).backup(str(target))
-            (target / ".complete").unlink(missing_ok=True)
+            Store.read_only(str(start)).backup(str(target))  # RocksDB files only
             store = Store(str(target))
         fill(store)
         store.flush()

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from service import citeformat
 from service.graph import Graph
 
 RECORDS = """
@@ -148,8 +149,6 @@ EXPORTS = {
 
 def export(items: list[dict[str, Any]], fmt: str) -> str:
     """The bibliography as CSL-JSON, BibTeX or BibLaTeX text."""
-    from service import citeformat
-
     if fmt == "csljson":
         return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
     if fmt == "bibtex":

@@ -16,7 +16,7 @@ plus a little for every other reading that also finds it):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.entity_index import EntityIndex, normalise
 from service.graph import Graph
@@ -60,6 +60,12 @@ class Citer:
     entities: EntityIndex
     quotes: QuoteMatcher
 
+    @classmethod
+    def on(cls, graph: Graph) -> Citer:
+        """A citer with its own passage, entity and quotation indexes on ``graph``."""
+        passages = PassageIndex(graph)
+        return cls(graph, passages, EntityIndex(graph), QuoteMatcher(passages))
+
     def rank(self, q: str, work: str | None = None, limit: int = 5) -> list[Candidate]:
         found: dict[str, list[Candidate]] = {}
         named = self._entity(q, work)
@@ -77,10 +83,7 @@ class Citer:
             readings.sort(key=lambda c: -c.score)
             best = readings[0]
             bonus = 0.05 * sum(c.score for c in readings[1:])
-            fused.append(
-                Candidate(best.doc, best.start, best.end, round(best.score + bonus, 4),
-                          best.reason, best.match)
-            )  # fmt: skip
+            fused.append(replace(best, score=round(best.score + bonus, 4)))
         fused.sort(key=lambda c: (-c.score, c.doc.passage_id))
         return fused[:limit]
 

@@ -342,7 +342,9 @@ def pandoc_citation(key: str, label: str | None = None, value: str | None = None
     return f"[{ref}, {{{term} {escaped}}}]"
 
 
-def latex_citation(key: str, label: str | None = None, value: str | None = None) -> str:
+def latex_citation(
+    key: str, label: str | None = None, value: str | None = None, command: str = "autocite"
+) -> str:
     """A biblatex citation: ``\\autocite[217]{key}``, ``\\autocite[para.~12]{key}``.
 
     biblatex prefixes a postnote of page numbers with "p."/"pp." itself, so pages go bare
@@ -350,16 +352,16 @@ def latex_citation(key: str, label: str | None = None, value: str | None = None)
     abbreviation and a tie, since biblatex has no per-citation marker for them.
     """
     if label is None or not value:
-        return f"\\autocite{{{key}}}"
+        return f"\\{command}{{{key}}}"
     term = _term(label, value)
     text = escape(DASHES.sub("--", value.strip()))
     if label == "page":
         if BARE_PAGES.fullmatch(value.strip()):
-            return f"\\autocite[{text}]{{{key}}}"
+            return f"\\{command}[{text}]{{{key}}}"
         term = r"\ppno" if term == "pp." else r"\pno"
     if "]" in text:
         text = "{" + text + "}"
-    return f"\\autocite[{term}~{text}]{{{key}}}"
+    return f"\\{command}[{term}~{text}]{{{key}}}"
 
 
 # --- CSL styles with citeproc-py ----------------------------------------------------------

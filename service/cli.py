@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,10 @@ from ingest import build, manifest
 from ingest.errors import IngestError
 from service import queries
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.bibliography import Bibliography
+    from service.cite import Citer
 
 app = typer.Typer(
     help="datawork-kg: a knowledge graph of the AI data-work literature, "
@@ -92,26 +96,16 @@ def bib(
         err.print(f"{len(items)} items written to {output}")
 
 
-def _citation_tools(store: Path | None) -> tuple[Any, Any, Any, Any]:
-    """The service's bibliography, passages, quote matcher and citer on the local store."""
+def _citation_tools(store: Path | None) -> tuple[Bibliography, Citer]:
+    """The service's bibliography and citer on the local store."""
     from service.bibliography import Bibliography
     from service.cite import Citer
-    from service.entity_index import EntityIndex
     from service.graph import Graph
-    from service.passage_index import PassageIndex
-    from service.quotes import QuoteMatcher
 
     s = _settings(store=store)
     graph = Graph(s.store_dir, s.base_iri)
     graph.store()  # a missing store is reported here, before any work
-    passages = PassageIndex(graph)
-    matcher = QuoteMatcher(passages)
-    return (
-        Bibliography(graph),
-        passages,
-        matcher,
-        Citer(graph, passages, EntityIndex(graph), matcher),
-    )
+    return Bibliography(graph), Citer.on(graph)
 
 
 @app.command()
@@ -137,7 +131,7 @@ def cite(
         err.print(f"[red]error:[/red] no style {style!r}; use {', '.join(citeformat.STYLES)}")
         raise typer.Exit(2)
     try:
-        bib_, _, _, citer = _citation_tools(store)
+        bib_, citer = _citation_tools(store)
         found = citer.rank(text, limit=limit)
     except IngestError as e:
         err.print(f"[red]error:[/red] {e}")
@@ -191,8 +185,8 @@ def check(
         err.print(f"[red]error:[/red] cannot read {manuscript}: {e}; give a UTF-8 Markdown file")
         raise typer.Exit(2) from e
     try:
-        bib_, passages, matcher, _ = _citation_tools(store)
-        findings = Checker(bib_, passages, matcher).check(text)
+        bib_, citer = _citation_tools(store)
+        findings = Checker(bib_, citer.passages, citer.quotes).check(text)
     except IngestError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e

@@ -19,10 +19,7 @@ from ontology import ONTOLOGY_FILE
 from service import errors, ontology_docs
 from service.bibliography import Bibliography
 from service.cite import Citer
-from service.entity_index import EntityIndex
 from service.graph import Graph
-from service.passage_index import PassageIndex
-from service.quotes import QuoteMatcher
 from service.routes import (
     better_bibtex,
     bib,
@@ -61,10 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = s
     app.state.graph = Graph(s.store_dir, s.base_iri)
-    app.state.index = EntityIndex(app.state.graph)
-    app.state.passages = PassageIndex(app.state.graph)
-    app.state.quotes = QuoteMatcher(app.state.passages)
-    app.state.citer = Citer(app.state.graph, app.state.passages, app.state.index, app.state.quotes)
+    app.state.citer = citer = Citer.on(app.state.graph)
+    app.state.index, app.state.passages = citer.entities, citer.passages
+    app.state.quotes = citer.quotes
     app.state.bib = Bibliography(app.state.graph)
     app.add_middleware(
         CORSMiddleware,

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from service import citeformat
 from service.bibliography import Bibliography
-from service.passage_index import PassageIndex
+from service.passage_index import PassageIndex, en_dash
 from service.quotes import Match, QuoteMatcher
 
 CITATION = re.compile(r"\[([^\[\]]*@[^\[\]]+)\]|(?<![\w@])@([\w:.#$%&+?<>~/-]+)\s*\[([^\[\]]+)\]")
@@ -48,15 +49,7 @@ class Cite:
     line: int
 
     def pandoc(self) -> str:
-        if not self.value:
-            return f"[@{self.key}]"
-        short = {"page": "p.", "paragraph": "para.", "note": "n.", "section": "sec."}[
-            self.label or "page"
-        ]
-        if self.label == "page" and re.search(r"[–-]", self.value):
-            short = "pp."
-        value = self.value if re.fullmatch(r"[\w–-]+", self.value) else f"{{{self.value}}}"
-        return f"[@{self.key}, {short} {value}]"
+        return citeformat.pandoc_citation(self.key, self.label, self.value)
 
 
 @dataclass
@@ -73,15 +66,14 @@ class Finding:
 
 def parse_locator(text: str) -> tuple[str | None, str | None]:
     """``p. 217`` → ("page", "217"); ``para. 12`` → ("paragraph", "12")."""
-    text = text.strip().strip(",").strip()
+    text = text.strip().strip(",").strip().strip("{}")  # pandoc's form: {sec. A heading}
     if not text:
         return None, None
     m = re.match(r"(¶|§|[A-Za-z]+)\.?\s*(.+)", text)
     if m and m.group(1).lower() in LABELS:
-        value = m.group(2).strip().strip("{}").strip()
-        return LABELS[m.group(1).lower()], re.sub(r"\s*[-–—]+\s*", "–", value)
+        return LABELS[m.group(1).lower()], en_dash(m.group(2).strip("{} "))
     if re.fullmatch(r"\d+(\s*[-–]\s*\d+)?", text):
-        return "page", re.sub(r"\s*[-–]\s*", "–", text)
+        return "page", en_dash(text)
     return None, None
 
 
@@ -106,6 +98,7 @@ class Checker:
     bib: Bibliography
     passages: PassageIndex
     quotes: QuoteMatcher
+    _where: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def check(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
@@ -126,13 +119,13 @@ class Checker:
         subject = self.bib.subject_of(key)
         if subject is None:
             return None, None, None
-        for d in self.passages.docs():
-            if d.chapter_iri == subject:
-                return d.work_id, d.chapter, subject
-            if d.work_iri == subject and d.chapter_iri is None:
-                return d.work_id, None, subject
-        work = next((d for d in self.passages.docs() if d.work_iri == subject), None)
-        return (work.work_id, None, subject) if work else (None, None, subject)
+        if not self._where:
+            for d in self.passages.docs():
+                if d.chapter_iri:
+                    self._where[d.chapter_iri] = (d.work_id, d.chapter)
+                self._where.setdefault(d.work_iri, (d.work_id, None))
+        work, chapter = self._where.get(subject, (None, None))
+        return work, chapter, subject
 
     def _quotation(self, line: int, quote: str, cite: Cite | None) -> Finding:
         if cite is None:
@@ -285,7 +278,7 @@ def _where(m: Match) -> str:
 
 
 def _suggest(checker: Checker, m: Match) -> str | None:
-    item = checker.bib.for_subject(m.doc.chapter_iri or m.doc.work_iri)
+    item = checker.bib.for_subject(m.doc.record_iri)
     if item is None:
         return None
     label, value, _ = m.locator

@@ -52,6 +52,11 @@ class Doc:
     # (offset in text, printed page or "" where unknown, certainty) per page it is on
     spans: tuple[tuple[int, str, str], ...] = ()
 
+    @property
+    def record_iri(self) -> str:
+        """The work or chapter this passage is cited as (its bibliographic record)."""
+        return self.chapter_iri or self.work_iri
+
     def locator_at(self, start: int, end: int) -> tuple[str, str, str]:
         """The locator of ``text[start:end]``: the printed pages it stands on where they
         are known, else the passage's paragraph, note or section (never a guessed page)."""
@@ -74,6 +79,11 @@ class Doc:
         if self.number is not None:
             return ("note" if self.kind == "note" else "paragraph"), str(self.number), "exact"
         return "section", self.section or "", "exact"
+
+
+def en_dash(value: str) -> str:
+    """A locator value with its range written as the passage locators write it: ``45–46``."""
+    return re.sub(r"\s*[-–—]+\s*", "–", value.strip())
 
 
 @dataclass

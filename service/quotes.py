@@ -85,6 +85,7 @@ class QuoteMatcher:
     _skeletons: list[tuple[str, list[int]]] = field(default_factory=list)
     _joined: str = ""
     _starts: list[int] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict)  # passage id → position
 
     def _ensure(self) -> list[Doc]:
         docs = self.passages.docs()
@@ -96,6 +97,7 @@ class QuoteMatcher:
                 self._starts.append(pos)
                 pos += len(s) + 1
             self._joined = "\x00".join(s for s, _ in self._skeletons)
+            self._index = {d.passage_id: n for n, d in enumerate(docs)}
             self._build = build
         return docs
 
@@ -108,7 +110,7 @@ class QuoteMatcher:
         exact = self._exact(docs, segments, work)
         if exact:
             return exact[:limit]
-        return self._close(docs, quote, segments, work, limit)
+        return self._close(quote, segments, work, limit)
 
     # ------------------------------------------------------------ exact skeleton matches
 
@@ -152,18 +154,16 @@ class QuoteMatcher:
 
     # ------------------------------------------------------------ close matches
 
-    def _close(
-        self, docs: list[Doc], quote: str, segments: list[str], work: str | None, limit: int
-    ) -> list[Match]:
+    def _close(self, quote: str, segments: list[str], work: str | None, limit: int) -> list[Match]:
         candidates = [d for d, _ in self.passages.search(quote, work, limit=40)]
-        index = {d.passage_id: n for n, d in enumerate(docs)}
+        skels = [skeleton(seg)[0] for seg in segments]
+        joined = " ".join(segments)
+        quote_words = joined.split()
         scored: list[Match] = []
         for d in candidates:
-            i = index[d.passage_id]
-            skel, offsets = self._skeletons[i]
+            skel, offsets = self._skeletons[self._index[d.passage_id]]
             total, weight, spans = 0.0, 0, []
-            for seg in segments:
-                s = skeleton(seg)[0]
+            for s in skels:
                 al = fuzz.partial_ratio_alignment(s, skel)
                 if al is None:
                     continue
@@ -173,10 +173,9 @@ class QuoteMatcher:
             if not weight or not spans:
                 continue
             score = total / weight
-            a = _word_start(d.text, offsets[min(x for x, _ in spans)])
-            b = _word_end(d.text, offsets[max(y for _, y in spans) - 1] + 1)
-            quote_words = " ".join(segments).split()
-            a, b, diffs = align(" ".join(segments), d.text, a, b)
+            a = offsets[min(x for x, _ in spans)]
+            b = offsets[max(y for _, y in spans) - 1] + 1
+            a, b, diffs = align(joined, d.text, a, b)  # widened to whole words
             differing = sum(len(x.quote.split()) for x in diffs if x.kind != "left_out")
             kept = len(quote_words) - differing
             # close: most of its letters, or all but one or two of five or more words
@@ -185,18 +184,6 @@ class QuoteMatcher:
             scored.append(Match(d, a, b, round(score, 1), status, tuple(diffs)))
         scored.sort(key=lambda m: -m.score)
         return scored[:limit]
-
-
-def _word_start(text: str, i: int) -> int:
-    while i > 0 and text[i - 1].isalnum():
-        i -= 1
-    return i
-
-
-def _word_end(text: str, i: int) -> int:
-    while i < len(text) and text[i].isalnum():
-        i += 1
-    return i
 
 
 def _clip(text: str, n: int = 160) -> str:

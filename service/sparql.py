@@ -18,7 +18,6 @@ import multiprocessing as mp
 import queue
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -339,7 +338,6 @@ class Pool:
                 self._retire(w)
                 w = self._spawn()
             limit = self.timeout_s if timeout_s is None else timeout_s
-            started = time.monotonic()
             w.conn.send(req)
             if not w.conn.poll(limit):
                 self._retire(w)
@@ -355,13 +353,9 @@ class Pool:
                 self.idle.put(self._spawn())
                 raise Failed("the query worker stopped while running the query") from e
             self.idle.put(w)
-            del started
-            if status == "ok":
-                assert isinstance(payload, Result)
-                return payload
-            if status == "malformed":
-                raise Malformed(payload)
-            raise Failed(payload)
+            _raise_for(status, payload)
+            assert isinstance(payload, Result)
+            return payload
         finally:
             self.slots.release()
 
@@ -422,12 +416,17 @@ def run_update(
         process.kill()
         process.join(timeout=5)
         parent.close()
+    _raise_for(status, message)
+
+
+def _raise_for(status: str, payload: Any) -> None:
+    """A worker's answer that is not ``ok``, as the error it stands for."""
     if status == "malformed":
-        raise Malformed(message)
+        raise Malformed(payload)
     if status == "busy":
-        raise Busy(message)
+        raise Busy(payload)
     if status != "ok":
-        raise Failed(message)
+        raise Failed(payload)
 
 
 def store_path(store_dir: Path) -> str:

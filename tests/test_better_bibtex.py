@@ -166,8 +166,6 @@ def cayw(bbt: httpx.Client, **params: str) -> str:
 
 
 def test_cayw_answers_q_with_the_best_source_in_every_format(bbt: httpx.Client) -> None:
-    para = rpc(bbt, "api.ready", [])  # warm
-    assert para
     pandoc = cayw(bbt, format="pandoc", brackets="1", q=INLAND)
     assert pandoc.startswith(f"[@{WU}, para. ") and pandoc.endswith("]")
     n = pandoc.split("para. ")[1].rstrip("]")

@@ -17,6 +17,8 @@ BBT 5 returned a triple); a pull export of bad input answers 400, not BBT's 500.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import json
 import re
 from typing import Any
@@ -28,6 +30,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from service import citeformat
 from service.bibliography import Bibliography, export
 from service.cite import Citer
+from service.deps import get_bib
 
 router = APIRouter(prefix="/better-bibtex", tags=["better-bibtex"])
 
@@ -39,7 +42,6 @@ TRANSLATORS = {
     "json": "csljson", "csljson": "csljson", "bettercsljson": "csljson",
     "f4b52ab0-f878-4556-85a0-c7aeedd09dfc": "csljson",
 }  # fmt: skip
-LABELS = {"page": "p.", "paragraph": "para.", "note": "n.", "section": "sec."}
 HTML = "text/html; charset=utf-8"
 
 
@@ -58,16 +60,9 @@ def translator(name: str) -> str:
 
 def item_key(citekey: str) -> str:
     """A Zotero-style 8-character item key, derived from the citation key (stable)."""
-    import hashlib
-
     digest = hashlib.sha256(citekey.encode()).digest()
     alphabet = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
     return "".join(alphabet[b % len(alphabet)] for b in digest[:8])
-
-
-def _bib(request: Request) -> Bibliography:
-    bib: Bibliography = request.app.state.bib
-    return bib
 
 
 def _items(bib: Bibliography, keys: list[str]) -> list[dict[str, Any]]:
@@ -78,13 +73,16 @@ def _items(bib: Bibliography, keys: list[str]) -> list[dict[str, Any]]:
     return [bib.by_key(k) for k in keys]  # type: ignore[misc]
 
 
+def _uri(bib: Bibliography, key: str) -> str:
+    """What stands for Zotero's item URI: the IRI of a corpus work, a URN for a cited one."""
+    return bib.subject_of(key) or f"urn:datawork-kg:cited:{key}"
+
+
 def _search_item(bib: Bibliography, item: dict[str, Any]) -> dict[str, Any]:
-    subject = bib.subject_of(item["id"])
     return {
-        **item,
-        "id": subject or f"urn:datawork-kg:cited:{item['id']}",
+        **_better_csl(item),
+        "id": _uri(bib, item["id"]),
         "citekey": item["id"],
-        "citation-key": item["id"],
         "itemKey": item_key(item["id"]),
         "library": LIBRARY["name"],
         "libraryID": LIBRARY["id"],
@@ -115,31 +113,37 @@ def search(bib: Bibliography, citer: Citer, terms: Any) -> list[dict[str, Any]]:
     if not hits and words:
         seen: list[str] = []
         for c in citer.rank(terms, limit=10):
-            item = bib.for_subject(c.doc.chapter_iri or c.doc.work_iri)
+            item = bib.for_subject(c.doc.record_iri)
             if item is not None and item["id"] not in seen:
                 seen.append(item["id"])
         hits = [bib.by_key(k) for k in seen]  # type: ignore[misc]
     return [_search_item(bib, i) for i in hits]
 
 
+def _style_id(raw: Any) -> str | None:
+    """A style name or Zotero style URL (``http://www.zotero.org/styles/apa``) → ``apa``."""
+    style = str(raw or "").rsplit("/", 1)[-1]
+    return style if style in citeformat.STYLES else None
+
+
 def bibliography(bib: Bibliography, keys: list[str], fmt: dict[str, Any] | None) -> str:
     fmt = fmt or {}
-    style = str(fmt.get("id") or "apa").rsplit("/", 1)[-1]
-    if style not in citeformat.STYLES:
-        raise RpcError(-32603, f"Error: no style {style!r}; use {', '.join(citeformat.STYLES)}")
+    style = _style_id(fmt.get("id") or "apa")
+    if style is None:
+        raise RpcError(
+            -32603, f"Error: no style {fmt.get('id')!r}; use {', '.join(citeformat.STYLES)}"
+        )
     entries = citeformat.bibliography(_items(bib, keys), style)
     if fmt.get("contentType") == "html":
-        body = "".join(f'  <div class="csl-entry">{_escape(e)}</div>\n' for e in entries)
+        body = "".join(
+            f'  <div class="csl-entry">{html.escape(e, quote=False)}</div>\n' for e in entries
+        )
         return f'<div class="csl-bib-body">\n{body}</div>'
     return "\n".join(entries)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def call(request: Request, method: str, params: Any) -> Any:
-    bib, citer = _bib(request), request.app.state.citer
+    bib, citer = get_bib(request), request.app.state.citer
     args: list[Any] = params if isinstance(params, list) else []
     named: dict[str, Any] = params if isinstance(params, dict) else {}
 
@@ -158,7 +162,7 @@ def call(request: Request, method: str, params: Any) -> Any:
     if method == "item.export":
         fmt = translator(str(arg(1, "translator", "")))
         items = _items(bib, _keys(arg(0, "citekeys")))
-        return export(_better_csl(items) if fmt == "csljson" else items, fmt)
+        return _export(items, fmt)
     if method == "item.citationkey":
         wanted = _keys(arg(0, "item_keys"))
         by_item = {item_key(i["id"]): i["id"] for i in bib.items()}
@@ -174,8 +178,13 @@ def _keys(value: Any) -> list[str]:
     return value
 
 
-def _better_csl(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**i, "citation-key": i["id"]} for i in items]
+def _better_csl(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as BBT's "Better CSL JSON" has it: with its ``citation-key``."""
+    return {**item, "citation-key": item["id"]}
+
+
+def _export(items: list[dict[str, Any]], fmt: str) -> str:
+    return export([_better_csl(i) for i in items] if fmt == "csljson" else items, fmt)
 
 
 def _answer(request: Request, message: Any) -> dict[str, Any]:
@@ -228,7 +237,7 @@ def _pull(request: Request, scope: str) -> Response:
         fmt = translator(fmt_name)
     except RpcError as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
-    bib = _bib(request)
+    bib = get_bib(request)
     items: list[dict[str, Any]] | None = bib.items()
     if scope == "collection":
         items = _collection(request, name)
@@ -239,7 +248,7 @@ def _pull(request: Request, scope: str) -> Response:
                 status_code=404,
             )
     assert items is not None
-    body = export(_better_csl(items) if fmt == "csljson" else items, fmt)
+    body = _export(items, fmt)
     return PlainTextResponse(body)
 
 
@@ -253,7 +262,7 @@ def _collection(request: Request, name: str) -> list[dict[str, Any]] | None:
     iri = _works(request).get(name.strip("/").split("/")[-1])
     if iri is None:
         return None
-    bib = _bib(request)
+    bib = get_bib(request)
     own = [d for d in request.app.state.passages.docs() if d.work_iri == iri]
     subjects = {iri} | {d.chapter_iri for d in own if d.chapter_iri}
     keys = [bib.for_subject(s)["id"] for s in sorted(subjects) if bib.for_subject(s)]  # type: ignore[index]
@@ -289,21 +298,20 @@ def pull_items(request: Request) -> Response:
         fmt = translator(q["translator"])
     except RpcError:
         return PlainTextResponse(f"translator {q['translator']} not found\n", status_code=400)
-    bib = _bib(request)
+    bib = get_bib(request)
     found = [i for k in keys if (i := bib.by_key(k)) is not None]
     if q.get("pandocFilterData", "").lower() in ("true", "yes", "y"):
         payload = {
-            "items": {i["id"]: {**i, "citation-key": i["id"]} for i in found},
+            "items": {i["id"]: _better_csl(i) for i in found},
             "zotero": {
-                i["id"]: {"itemID": n, "uri": _search_item(bib, i)["id"]}
-                for n, i in enumerate(found, 1)
+                i["id"]: {"itemID": n, "uri": _uri(bib, i["id"])} for n, i in enumerate(found, 1)
             },
             "errors": {k: "not found" for k in keys if bib.by_key(k) is None},
         }
         return PlainTextResponse(json.dumps(payload, ensure_ascii=False))
     if not found:
         return PlainTextResponse("no items found\n", status_code=400)
-    return PlainTextResponse(export(_better_csl(found) if fmt == "csljson" else found, fmt))
+    return PlainTextResponse(_export(found, fmt))
 
 
 # ---------------------------------------------------------------- cite as you write
@@ -329,8 +337,8 @@ def cayw(request: Request) -> Response:
     if not found:
         return Response(b"", media_type=HTML, headers={"DWKG-Note": "nothing matches q"})
     c = found[0]
-    bib = _bib(request)
-    item = bib.for_subject(c.doc.chapter_iri or c.doc.work_iri)
+    bib = get_bib(request)
+    item = bib.for_subject(c.doc.record_iri)
     if item is None:
         return Response(b"", media_type=HTML)
     label, value, _ = c.locator
@@ -343,27 +351,18 @@ def cayw(request: Request) -> Response:
 
 def _format(request: Request, fmt: str, item: dict[str, Any], label: str, value: str) -> str | None:
     key = item["id"]
-    short = LABELS.get(label, label)
-    if label == "page" and "–" in value:
-        short = "pp."
-    tex_value = value.replace("–", "--")
-    locator = tex_value if label == "page" else f"{short}~{tex_value}"
     if fmt == "pandoc":
-        body = f"@{key}, {short} {value}"
-        return f"[{body}]" if _flag(request, "brackets") else body
-    if fmt in ("latex", "cite", "citep", "citet", "natbib"):
-        command = request.query_params.get("command") or ("cite" if fmt == "latex" else fmt)
-        return f"\\{command}[{locator}]{{{key}}}"
-    if fmt == "biblatex":
-        command = request.query_params.get("command") or "autocite"
-        return f"\\{command}[{locator}]{{{key}}}"
+        cite = citeformat.pandoc_citation(key, label, value)
+        return cite if _flag(request, "brackets") else cite[1:-1]
+    if fmt in ("latex", "cite", "citep", "citet", "natbib", "biblatex"):
+        default = {"latex": "cite", "natbib": "cite", "biblatex": "autocite"}.get(fmt, fmt)
+        command = request.query_params.get("command") or default
+        return citeformat.latex_citation(key, label, value, command=command)
     if fmt == "mmd":
         return f"[#{key}][]"
     if fmt == "asciidoctor-bibtex":
         return f"cite:[{key}({value})]"
-    style = (request.query_params.get("style") or "apa").rsplit("/", 1)[-1]
-    if style not in citeformat.STYLES:
-        style = "apa"
+    style = _style_id(request.query_params.get("style")) or "apa"
     if fmt == "formatted-citation":
         return citeformat.formatted(item, style, (label, value))["citation"]
     if fmt == "formatted-bibliography":
@@ -374,16 +373,15 @@ def _format(request: Request, fmt: str, item: dict[str, Any], label: str, value:
                 {
                     "citationKey": key, "locator": value, "label": label, "prefix": "",
                     "suffix": "", "suppressAuthor": False, "itemType": item.get("type"),
-                    "title": item.get("title"), "uri": _search_item(_bib(request), item)["id"],
+                    "title": item.get("title"), "uri": _uri(get_bib(request), key),
                     "item": item,
                 }
             ],
             ensure_ascii=False,
         )  # fmt: skip
     if fmt == "translate":
-        name = request.query_params.get("translator", "biblatex")
         try:
-            return export([item], translator(name))
+            return _export([item], translator(request.query_params.get("translator", "biblatex")))
         except RpcError:
             return None
     return None

@@ -12,7 +12,7 @@ from service.bibliography import Bibliography
 from service.deps import BibDep, CiterDep, QuotesDep
 from service.errors import Problem
 from service.models import Locator
-from service.passage_index import Doc
+from service.passage_index import Doc, en_dash
 from service.quotes import Match
 
 router = APIRouter(prefix="/api/v1", tags=["citation"])
@@ -81,7 +81,7 @@ def _style(style: str) -> str:
 
 def cited(bib: Bibliography, doc: Doc, start: int, end: int, style: str) -> dict[str, Any]:
     """The fields of :class:`Cited` for ``doc.text[start:end]``."""
-    item = bib.for_subject(doc.chapter_iri or doc.work_iri)
+    item = bib.for_subject(doc.record_iri)
     if item is None:
         raise Problem(500, "No bibliographic record", f"no record for {doc.work_id}")
     label, value, certainty = doc.locator_at(start, end)
@@ -186,8 +186,8 @@ def verify_quote(body: VerifyRequest, quotes: QuotesDep, bib: BibDep) -> Verdict
     source = Cited(**cited(bib, m.doc, m.start, m.end, style))
     ok = None
     if body.locator:
-        given = (body.locator.label, _dashes(body.locator.value))
-        ok = given == (source.locator.label, _dashes(source.locator.value))
+        given = (body.locator.label, en_dash(body.locator.value))
+        ok = given == (source.locator.label, en_dash(source.locator.value))
     return Verdict(
         status=m.status,
         score=m.score,
@@ -196,10 +196,6 @@ def verify_quote(body: VerifyRequest, quotes: QuotesDep, bib: BibDep) -> Verdict
         differences=_differences(m),
         source=source,
     )
-
-
-def _dashes(value: str) -> str:
-    return "–".join(p.strip() for p in value.replace("—", "-").replace("–", "-").split("-"))
 
 
 def _message(m: Match, source: Cited, ok: bool | None) -> str:

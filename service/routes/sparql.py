@@ -123,11 +123,7 @@ def _answer(
     if len(queries) > 1:
         raise Problem(400, "Malformed request", "give exactly one query parameter")
     query = queries[0]
-    if len(query.encode()) > settings.max_query_bytes:
-        raise Problem(
-            413, "Query too long", f"the query has {len(query.encode())} bytes; "
-            f"at most {settings.max_query_bytes} are accepted",
-        )  # fmt: skip
+    _check_size("query", query, settings)
     result_format, graph_format = _formats(request)
     req = sparql.Request(
         query=query,
@@ -150,6 +146,15 @@ def _answer(
     return Response(result.body, media_type=result.media_type, headers=headers)
 
 
+def _check_size(kind: str, text: str, settings: SettingsDep) -> None:
+    size = len(text.encode())
+    if size > settings.max_query_bytes:
+        raise Problem(
+            413, f"{kind.capitalize()} too long",
+            f"the {kind} has {size} bytes; at most {settings.max_query_bytes} are accepted",
+        )  # fmt: skip
+
+
 def _update(request: Request, updates: list[str], settings: SettingsDep) -> Response:
     if not settings.allow_update or not settings.update_token:
         raise Problem(
@@ -169,11 +174,7 @@ def _update(request: Request, updates: list[str], settings: SettingsDep) -> Resp
         )  # fmt: skip
     if len(updates) > 1:
         raise Problem(400, "Malformed request", "give exactly one update parameter")
-    if len(updates[0].encode()) > settings.max_query_bytes:
-        raise Problem(
-            413, "Update too long", f"the update has {len(updates[0].encode())} bytes; "
-            f"at most {settings.max_query_bytes} are accepted",
-        )  # fmt: skip
+    _check_size("update", updates[0], settings)
     prefixes = {**PREFIXES, "id": settings.base_iri}
     try:
         sparql.run_update(settings.store_dir, updates[0], settings.query_timeout_s, prefixes)
