@@ -6,6 +6,7 @@ with its file named and skipped; the rest of the corpus still ingests.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from ingest import (
     PIPELINE_VERSION,
     citekeys,
     curation,
+    endpoint,
     knowledge,
     linking,
     manifest,
@@ -58,6 +60,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     store_path: Path | None = None
+    endpoint: str | None = None  # the SPARQL endpoint loaded instead of a store
+    build_id: str = ""  # content hash of the graph (the build marker)
     # the knowledge layer
     entities: Counter[str] = field(default_factory=Counter)  # by top class
     relations: int = 0
@@ -252,24 +256,44 @@ def _count_knowledge(
     report.co_mention_pairs = len(pairs)
 
 
+def graph_quads(
+    docs: list[tuple[WorkEntry, Document]], report: Report, base: str, options: Options
+) -> list[Quad]:
+    """Every quad of the graph, with citation keys and the build marker (a content hash)."""
+    quads = list(dict.fromkeys(corpus_quads(docs, report, base, options)))
+    quads += citekeys.key_quads(quads)
+    digest = hashlib.sha256()
+    for line in sorted(str(q) for q in quads):
+        digest.update(line.encode())
+        digest.update(b"\n")
+    report.build_id = digest.hexdigest()[:16]
+    quads += endpoint.marker_quads(base, report.build_id)
+    report.quads = len(quads)
+    return quads
+
+
 def ingest(
     corpus: Path,
     store_dir: Path,
     progress: Progress = lambda _: None,
     base: str | None = None,
     options: Options | None = None,
+    target: endpoint.Endpoint | None = None,
 ) -> Report:
-    """Build the graph of ``corpus`` into ``store_dir`` (beside the store in use)."""
+    """Build the graph of ``corpus`` into ``store_dir`` (beside the store in use).
+
+    With ``target``, the graph goes to that SPARQL endpoint instead (``ingest.endpoint``).
+    """
     started = time.perf_counter()
     report = Report()
     docs = read_corpus(corpus, report, progress)
-    quads = list(
-        dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
-    )
-    quads += citekeys.key_quads(quads)
-    report.quads = len(quads)
+    quads = graph_quads(docs, report, base or base_iri(), options or Options())
     progress("store")
-    report.store_path = store.build(store_dir, quads)
+    if target is None:
+        report.store_path = store.build(store_dir, quads)
+    else:
+        endpoint.load(target, quads, base or base_iri(), report.build_id)
+        report.endpoint = target.query_url
     report.seconds = time.perf_counter() - started
     return report
 
@@ -287,11 +311,7 @@ def export_nquads(
     """Write the corpus graph as N-Quads or TriG (for other engines' bulk loaders)."""
     report = Report()
     docs = read_corpus(corpus, report, lambda _: None)
-    quads = list(
-        dict.fromkeys(corpus_quads(docs, report, base or base_iri(), options or Options()))
-    )
-    quads += citekeys.key_quads(quads)
-    report.quads = len(quads)
+    quads = graph_quads(docs, report, base or base_iri(), options or Options())
     with out.open("wb") as f:
         serialize(quads, f, EXPORT_FORMATS[fmt])
     return report

@@ -21,6 +21,7 @@ the change, never during it, and a change that fails or is killed leaves no trac
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -108,10 +109,35 @@ def _check_writable(store_dir: Path) -> None:
         probe.write_text("ok")
         probe.unlink()
     except OSError as e:
+        if _no_space(e):
+            raise StoreError(
+                f"cannot write the store directory {store_dir}: no space left on device "
+                f"({_free_mb(store_dir)}); free space on that disk or choose a --store on "
+                "another one. The graph in use is unchanged."
+            ) from e
         raise StoreError(
             f"cannot write the store directory {store_dir} ({e.strerror}); "
-            "choose a writable --store or fix its permissions"
+            "choose a writable --store or fix its permissions. The graph in use is unchanged."
         ) from e
+
+
+def _no_space(e: OSError) -> bool:
+    """ENOSPC, also as RocksDB reports it (an OSError with only a message)."""
+    return e.errno in (errno.ENOSPC, errno.EDQUOT) or "no space left on device" in str(e).lower()
+
+
+def _free_mb(store_dir: Path) -> str:
+    try:
+        return f"{shutil.disk_usage(store_dir).free / 1e6:.0f} MB free"
+    except OSError:
+        return "free space unknown"
+
+
+def _size_mb(path: Path | None) -> float:
+    try:
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 1e6 if path else 0.0
+    except OSError:
+        return 0.0
 
 
 def _new_build(store_dir: Path, fill: Callable[[Store], None], start: Path | None = None) -> Path:
@@ -132,6 +158,16 @@ def _new_build(store_dir: Path, fill: Callable[[Store], None], start: Path | Non
     except BaseException as e:
         if target != current_path(store_dir):
             shutil.rmtree(target, ignore_errors=True)
+        if isinstance(e, OSError) and _no_space(e):
+            # a build needs about twice its final size while RocksDB writes it
+            need = 2 * _size_mb(start or current_path(store_dir))
+            about = f"; a build needs about {need:.0f} MB free while it is written" if need else ""
+            raise StoreError(
+                f"no space left on device for a new build in {store_dir} "
+                f"({_free_mb(store_dir)} now that the unfinished build is removed{about}). "
+                "The previous graph is still in use. Free space on that disk (or choose a "
+                f"--store on a bigger one) and ingest again. (RocksDB: {e})"
+            ) from e
         if isinstance(e, OSError):
             raise StoreError(
                 f"building the store in {target} failed ({e}); the previous graph is still in use"

@@ -99,10 +99,30 @@ def csl_items(graph: Graph, subjects: dict[str, str] | None = None) -> list[dict
         elif local == "cslType":
             entry.setdefault("types", set()).add(r["o"])
         else:
-            entry.setdefault(FIELDS[local], r["o"])
+            entry.setdefault("values", {}).setdefault(FIELDS[local], set()).add(r["o"])
     for key in sorted(cited):
-        items.append(_cited_item(key, cited[key]))
+        entry = cited[key]
+        entry |= {f: _choose(f, vs) for f, vs in entry.pop("values", {}).items()}
+        items.append(_cited_item(key, entry))
     return items
+
+
+def _choose(field: str, values: set[str]) -> str:
+    """One value where reference lists disagree (a work cited in several chapters).
+
+    Titles: the sentence-case spelling (fewest capitals), which CSL styles and BibTeX's
+    case protection expect; container titles: the title-case one (a journal's name);
+    anything else: the first in order, so that every backend picks the same.
+    """
+
+    def capitals(v: str) -> int:
+        return sum(c.isupper() for c in v)
+
+    if field == "title":
+        return min(values, key=lambda v: (capitals(v), v))
+    if field == "container":
+        return min(values, key=lambda v: (-capitals(v), v))
+    return min(values)
 
 
 PUBLISHER = re.compile(

@@ -9,7 +9,10 @@ A header is a block of ``#`` comment lines at the top of the file::
     # param: work work?  Only definitions in this work (e.g. 003)
     # columns: work_id, locator, certainty, definition
     # example: concept=deep-labour
+    # sets: credited
 
+``sets`` names columns made with ``GROUP_CONCAT(...; SEPARATOR="; ")``: the service sorts
+their items (``NamedQuery.tidy``), since the order inside a group is the engine's.
 Parameter types: ``entity`` (an entity id), ``work`` (a corpus work id), ``type`` (a class
 of the ontology, e.g. ``Company``), ``string``, ``integer``. A trailing ``?`` makes one
 optional. Values are never pasted into the query text: each is turned into an RDF term by
@@ -27,6 +30,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ontology import DW, XSD, base_iri
 
+SET_SEPARATOR = "; "
 PARAM_TYPES = ("entity", "work", "type", "string", "integer")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _WORK = re.compile(r"^[A-Za-z0-9][\w.-]*$")
@@ -55,6 +59,25 @@ class NamedQuery:
     examples: tuple[dict[str, str], ...]
     sparql: str
     path: Path = field(compare=False)
+    sets: tuple[str, ...] = ()  # columns that join a set with "; " (GROUP_CONCAT)
+
+    def tidy(self, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Rows with each set column sorted and an empty set left out.
+
+        SPARQL leaves the order inside GROUP_CONCAT to the engine, and engines differ on
+        an empty group ("" or unbound): a set column reads the same on every backend.
+        """
+        if not self.sets:
+            return rows
+        out = []
+        for row in rows:
+            tidy = dict(row)
+            for col in self.sets:
+                items = [v for v in tidy.pop(col, "").split(SET_SEPARATOR) if v]
+                if items:
+                    tidy[col] = SET_SEPARATOR.join(sorted(items, key=lambda v: (v.casefold(), v)))
+            out.append(tidy)
+        return out
 
     def bind(self, values: dict[str, str], base: str | None = None) -> str:
         """The query text with ``values`` bound as RDF terms (raises on bad values)."""
@@ -150,6 +173,9 @@ def parse(path: Path) -> NamedQuery:
     params = tuple(_param(path, p) for p in header.get("param", []))
     examples = tuple(_example(path, e) for e in header.get("example", []))
     columns = tuple(c.strip() for c in ",".join(header.get("columns", [])).split(",") if c.strip())
+    sets = tuple(c.strip() for c in ",".join(header.get("sets", [])).split(",") if c.strip())
+    if set(sets) - set(columns):
+        raise CatalogueError(f"{path.name}: '# sets:' names columns not in '# columns:'")
     return NamedQuery(
         name=name,
         title=(header.get("title") or [name])[0],
@@ -159,6 +185,7 @@ def parse(path: Path) -> NamedQuery:
         examples=examples,
         sparql=text,
         path=path,
+        sets=sets,
     )
 
 

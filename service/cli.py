@@ -21,6 +21,9 @@ from service import queries
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    import socket
+
+    from ingest.endpoint import Endpoint
     from service.bibliography import Bibliography
     from service.cite import Citer
 
@@ -84,7 +87,7 @@ def bib(
         raise typer.Exit(2)
     s = _settings(store=store)
     try:
-        items = csl_items(Graph(s.store_dir, s.base_iri))
+        items = csl_items(Graph(s.store_dir, s.base_iri, s.endpoint(), s.endpoint_refresh_s))
     except IngestError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
@@ -103,8 +106,8 @@ def _citation_tools(store: Path | None) -> tuple[Bibliography, Citer]:
     from service.graph import Graph
 
     s = _settings(store=store)
-    graph = Graph(s.store_dir, s.base_iri)
-    graph.store()  # a missing store is reported here, before any work
+    graph = Graph(s.store_dir, s.base_iri, s.endpoint(), s.endpoint_refresh_s)
+    graph.build_id()  # a missing graph is reported here, before any work
     return Bibliography(graph), Citer.on(graph)
 
 
@@ -273,13 +276,28 @@ def ingest(
             bar.update(task, advance=1, description=f"reading {name}")
 
         try:
-            report = build.ingest(s.corpus_dir, s.store_dir, step, options=options)
+            report = build.ingest(
+                s.corpus_dir, s.store_dir, step, options=options, target=_target(s)
+            )
         except IngestError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(1) from e
     _summary(report)
     if report.errors:
         raise typer.Exit(1)
+
+
+def _target(s: Settings) -> Endpoint | None:
+    """The remote endpoint ingest writes to, or None for the embedded store."""
+    endpoint = s.endpoint()
+    if endpoint is not None and endpoint.update_url is None and endpoint.store_url is None:
+        err.print(
+            f"[red]error:[/red] DWKG_SPARQL_ENDPOINT is {endpoint.query_url} but neither "
+            "DWKG_SPARQL_UPDATE_ENDPOINT nor DWKG_GRAPH_STORE_ENDPOINT is set: ingest needs "
+            "one of them to write the graph (or bulk-load 'dwkg export')"
+        )
+        raise typer.Exit(2)
+    return endpoint
 
 
 def _summary(r: build.Report) -> None:
@@ -312,7 +330,8 @@ def _summary(r: build.Report) -> None:
     for k, v in rows:
         t.add_row(k, str(v))
     out.print(t)
-    out.print(f"store: {r.store_path}")
+    out.print(f"endpoint: {r.endpoint}" if r.endpoint else f"store: {r.store_path}")
+    out.print(f"build: {r.build_id}")
     for w in r.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}")
     for e in r.errors:
@@ -409,36 +428,113 @@ def serve(
         int | None,
         typer.Option(help="Also answer on this port, where tools look for Better BibTeX (23119)."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port(s) (default: DWKG_WORKERS, 1); each "
+            "loads its own indexes and runs its own SPARQL query workers.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the graph over HTTP, building it first if the store is empty."""
-    import uvicorn
+    """Serve the graph over HTTP, building it first if the store is empty.
 
-    from ingest.store import current_path
-    from service.main import create_app
-
+    Logs go to stderr (JSON lines unless DWKG_LOG_FORMAT=text). SIGTERM or SIGINT stops
+    it gracefully: /ready turns 503, running SPARQL queries end at once (503), other
+    requests in flight finish (at most DWKG_SHUTDOWN_TIMEOUT_S).
+    """
     s = _settings(corpus, store)
     if better_bibtex_port is not None:
         s = s.model_copy(update={"better_bibtex_port": better_bibtex_port})
-    if current_path(s.store_dir) is None:
-        err.print(f"no graph in {s.store_dir}: building it from {s.corpus_dir}")
+    if workers is not None:
+        s = s.model_copy(update={"workers": workers})
+    if not _has_graph(s):
+        where = s.sparql_endpoint or s.store_dir
+        err.print(f"no graph in {where}: building it from {s.corpus_dir}")
         ingest(s.corpus_dir, s.store_dir)
-    app_ = create_app(s)
-    if s.better_bibtex_port is None or s.better_bibtex_port == port:
-        uvicorn.run(app_, host=host, port=port, log_level="info")
-        return
-    import asyncio
+    _serve(s, host, port)
 
-    main = uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="info"))
-    # the same app on the port writing tools look at for Better BibTeX (no second lifespan)
-    bbt = uvicorn.Server(
-        uvicorn.Config(app_, host=host, port=s.better_bibtex_port, lifespan="off",
-                       log_level="info")
-    )  # fmt: skip
 
-    async def both() -> None:
-        await asyncio.gather(main.serve(), bbt.serve())
+def _serve(s: Settings, host: str, port: int) -> None:
+    """uvicorn on ``port`` (and the Better BibTeX port) with ``s.workers`` processes.
 
-    asyncio.run(both())
+    Each process makes the app with ``service.main:app_from_env``, from the environment,
+    where the settings given on the command line are put first; each serves every port,
+    with one lifespan (indexes, SPARQL workers, shutdown hook) per process.
+    """
+    import contextlib
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from service import operations
+
+    for name in ("corpus_dir", "store_dir", "better_bibtex_port", "workers"):
+        value = getattr(s, name)
+        if value is not None:
+            os.environ[f"DWKG_{name.upper()}"] = str(value)
+    config = uvicorn.Config(
+        "service.main:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=s.workers,
+        log_config=operations.log_config(s),
+        log_level=s.log_level,
+        access_log=False,  # the app writes one line per request (service.operations)
+        timeout_graceful_shutdown=s.shutdown_timeout_s,
+    )
+    sockets = [config.bind_socket()]
+    try:
+        if s.better_bibtex_port is not None and s.better_bibtex_port != port:
+            # where writing tools look for Better BibTeX: the same app, the same processes
+            sockets.append(_listen(host, s.better_bibtex_port))
+        if s.workers > 1:
+            Multiprocess(config, sockets=sockets).run()
+            return
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once handled
+            server.run(sockets=sockets)
+        if not server.started:
+            raise typer.Exit(3)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket for uvicorn to share with its worker processes."""
+    import logging
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        err.print(f"[red]error:[/red] cannot listen on {host}:{port}: {e}")
+        raise typer.Exit(1) from e
+    sock.set_inheritable(True)
+    logging.getLogger("uvicorn.error").info(
+        "Also answering on http://%s:%d (where tools look for Better BibTeX)", host, port
+    )
+    return sock
+
+
+def _has_graph(s: Settings) -> bool:
+    from ingest.endpoint import read_build_id
+    from ingest.store import current_path
+
+    endpoint = s.endpoint()
+    if endpoint is None:
+        return current_path(s.store_dir) is not None
+    try:
+        return read_build_id(endpoint, s.base_iri) is not None
+    except IngestError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
 
 
 def _table(head: list[str], rows: list[list[str]]) -> None:

@@ -12,6 +12,7 @@ from service.entity_index import EntityIndex
 from service.graph import Graph
 from service.passage_index import PassageIndex
 from service.quotes import QuoteMatcher
+from service.remote import RemotePool
 from service.settings import Settings
 from service.sparql import Pool
 
@@ -21,13 +22,14 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_pool(request: Request) -> Pool:
-    pool: Pool = request.app.state.pool
+def get_pool(request: Request) -> Pool | RemotePool:
+    """The query workers (embedded store) or the bounded client (remote endpoint)."""
+    pool: Pool | RemotePool = request.app.state.pool
     return pool
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-PoolDep = Annotated[Pool, Depends(get_pool)]
+PoolDep = Annotated[Pool | RemotePool, Depends(get_pool)]
 
 
 def get_graph(request: Request) -> Graph:

@@ -3,11 +3,13 @@
 One exception, ``Problem``, carries the status, a short title, a detail a person can act
 on, and optionally what to do next and extra members; the handlers in ``install`` turn it
 (and the SPARQL, store and validation errors) into one JSON body shape:
-``{"type", "title", "status", "detail", "hint"?, ...}``.
+``{"type", "title", "status", "detail", "hint"?, "request_id"?, ...}`` (the request id
+is the one ``service.operations`` echoes in ``X-Request-ID`` and logs).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +22,7 @@ from service import sparql
 
 PROBLEM = "application/problem+json"
 TYPES = "https://w3id.org/datawork-kg/problems/"
+request_id: ContextVar[str | None] = ContextVar("dwkg_request_id", default=None)
 
 
 class Problem(Exception):
@@ -51,6 +54,9 @@ def response(p: Problem) -> JSONResponse:
     if p.hint:
         body["hint"] = p.hint
     body.update(p.extra)
+    rid = request_id.get()
+    if rid is not None:
+        body["request_id"] = rid
     return JSONResponse(body, status_code=p.status, media_type=PROBLEM, headers=p.headers)
 
 
@@ -65,6 +71,15 @@ def from_sparql(e: sparql.SparqlError, timeout_s: float) -> Problem:
         )
     if isinstance(e, sparql.Forbidden):
         return Problem(400, "Forbidden in queries", str(e), kind="forbidden-operation")
+    if isinstance(e, sparql.ShuttingDown):
+        return Problem(
+            503,
+            "Shutting down",
+            str(e),
+            kind="shutting-down",
+            hint="Send the request again: another instance (or this one, restarted) answers it.",
+            headers={"Retry-After": "5"},
+        )
     if isinstance(e, sparql.Timeout):
         return Problem(
             503,

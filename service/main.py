@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -16,10 +17,11 @@ from swagger_ui_bundle import swagger_ui_path
 
 from ingest.errors import StoreError
 from ontology import ONTOLOGY_FILE
-from service import errors, ontology_docs
+from service import errors, ontology_docs, operations
 from service.bibliography import Bibliography
 from service.cite import Citer
 from service.graph import Graph
+from service.remote import RemotePool
 from service.routes import (
     better_bibtex,
     bib,
@@ -39,13 +41,19 @@ from service.sparql import Pool
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     s = settings or Settings()
+    endpoint = s.endpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = Pool(s.sparql_concurrency, s.query_timeout_s)
+        if endpoint is None:
+            app.state.pool = Pool(s.sparql_concurrency, s.query_timeout_s)
+        else:
+            app.state.pool = RemotePool(endpoint, s.sparql_concurrency, s.query_timeout_s)
+        stop = operations.start(app)  # signals chained, indexes warmed in a thread
         try:
             yield
         finally:
+            stop()
             app.state.pool.close()
 
     app = FastAPI(
@@ -57,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = s
-    app.state.graph = Graph(s.store_dir, s.base_iri)
+    app.state.graph = Graph(s.store_dir, s.base_iri, endpoint, s.endpoint_refresh_s)
     app.state.citer = citer = Citer.on(app.state.graph)
     app.state.index, app.state.passages = citer.entities, citer.passages
     app.state.quotes = citer.quotes
@@ -67,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=s.cors_origins,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["DWKG-Truncated", "DWKG-Rows", "Retry-After", "ETag"],
+        expose_headers=["DWKG-Truncated", "DWKG-Rows", "Retry-After", "ETag", "X-Request-ID"],
     )
     errors.install(app)
     app.include_router(sparql_routes.router)
@@ -108,8 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, str | int]:
+        """Liveness: the process answers (``/ready`` says whether it answers at speed)."""
+        return {"status": "ok", "pid": os.getpid()}
 
     @app.get("/ontology", response_model=None, tags=["ontology"])
     def ontology_doc(request: Request, format: Annotated[str | None, Query()] = None) -> Response:
@@ -119,4 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Response(ONTOLOGY_FILE.read_bytes(), media_type="text/turtle")
         return HTMLResponse(ontology_docs.render_html())
 
+    operations.install(app)  # /ready and the request log (the outermost middleware)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory service.main:app_from_env`` (what ``dwkg serve``
+    runs): settings from the environment (``DWKG_*``), read again in every worker."""
+    return create_app(Settings())

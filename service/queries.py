@@ -6,8 +6,16 @@ returned as plain Python data (they must not cross threads).
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    parse_query_results,
+)
 
+from ingest.endpoint import SPARQL_JSON, EndpointRejected
 from ingest.store import open_read_only
 from ontology import sparql_prefixes
 from service import catalogue
@@ -25,14 +33,20 @@ def run_select(settings: Settings, sparql: str) -> tuple[list[str], list[dict[st
         sparql_worker.check_allowed(sparql)
     except sparql_worker.Forbidden as e:
         raise QueryError(f"SERVICE and LOAD are not allowed in queries on this service: {e}") from e
-    store = open_read_only(settings.store_dir)
     text = sparql if "PREFIX" in sparql.upper() else sparql_prefixes() + sparql
+    endpoint = settings.endpoint()
+    result: object
     try:
-        result = store.query(text, use_default_graph_as_union=True)
-    except SyntaxError as e:
+        if endpoint is None:
+            store = open_read_only(settings.store_dir)
+            result = store.query(text, use_default_graph_as_union=True)
+        else:
+            response = endpoint.query(text, SPARQL_JSON)
+            result = parse_query_results(response.content, QueryResultsFormat.JSON)
+    except (SyntaxError, EndpointRejected) as e:
         raise QueryError(f"malformed query: {e}") from e
-    if isinstance(result, bool):
-        return ["ask"], [{"ask": str(result).lower()}]
+    if isinstance(result, QueryBoolean):
+        return ["ask"], [{"ask": str(bool(result)).lower()}]
     if not isinstance(result, QuerySolutions):
         raise QueryError("only SELECT and ASK queries print as a table; use the HTTP endpoint")
     head = [v.value for v in result.variables]
@@ -68,7 +82,8 @@ def run_named_table(
         text = query.bind(params or {}, settings.base_iri)
     except catalogue.CatalogueError as e:
         raise QueryError(str(e)) from e
-    return run_select(settings, text)
+    head, rows = run_select(settings, text)
+    return head, query.tidy(rows)
 
 
 def _value(term: object) -> str:

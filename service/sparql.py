@@ -18,6 +18,8 @@ import multiprocessing as mp
 import queue
 import re
 import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -61,6 +63,7 @@ MEDIA = {
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
 
+SPAWN_LIMIT_S = 60.0  # how long a new process may take to start (a loaded machine)
 FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
@@ -87,6 +90,19 @@ class Busy(SparqlError):
 
 class Failed(SparqlError):
     """The query failed while running."""
+
+
+class Unacceptable(SparqlError):
+    """The answer cannot be written in the asked format (406)."""
+
+
+class ShuttingDown(SparqlError):
+    """The server is shutting down: the query was refused or ended (503 with Retry-After)."""
+
+
+SHUTTING_DOWN = "the server is shutting down; retry on another instance"
+POLL_S = 0.25  # how often a waiting query looks whether the pool is shutting down
+STARTUP_S = 60.0  # the longest a new query worker may take to start
 
 
 @dataclass(frozen=True)
@@ -136,20 +152,20 @@ def execute(store: Store, req: Request) -> Result:
         kwargs["named_graphs"] = [NamedNode(g) for g in req.named_graphs]
     try:
         result = store.query(req.query, **kwargs)
-    except SyntaxError as e:
+    except (SyntaxError, RuntimeError) as e:  # RuntimeError: an unsupported custom function
         raise Malformed(str(e)) from e
     try:
         if isinstance(result, QueryBoolean):
-            return _boolean(bool(result), req.result_format)
+            return boolean(bool(result), req.result_format)
         if isinstance(result, QuerySolutions):
-            return _solutions(result, req)
+            return solutions(result, req)
         assert isinstance(result, QueryTriples)
-        return _graph(result, req)
+        return graph(result, req)
     except OSError as e:
         raise Failed(str(e)) from e
 
 
-def _boolean(value: bool, fmt: str) -> Result:
+def boolean(value: bool, fmt: str) -> Result:
     text = "true" if value else "false"
     if fmt == "xml":
         body = (
@@ -163,7 +179,7 @@ def _boolean(value: bool, fmt: str) -> Result:
     return Result(body.encode(), MEDIA[fmt], "boolean", 1, False)
 
 
-def _solutions(result: QuerySolutions, req: Request) -> Result:
+def solutions(result: QuerySolutions, req: Request) -> Result:
     names = [v.value for v in result.variables]
     rows: list[list[Any]] = []
     truncated = False
@@ -176,7 +192,7 @@ def _solutions(result: QuerySolutions, req: Request) -> Result:
     return Result(body, MEDIA[req.result_format], "solutions", len(rows), truncated)
 
 
-def _graph(result: QueryTriples, req: Request) -> Result:
+def graph(result: Iterable[Any], req: Request) -> Result:
     triples: list[Any] = []
     truncated = False
     for t in result:
@@ -185,7 +201,10 @@ def _graph(result: QueryTriples, req: Request) -> Result:
             break
         triples.append(t)
     fmt = GRAPH_TYPES[req.graph_format]
-    body = serialize(triples, format=fmt) or b""
+    try:
+        body = serialize(triples, format=fmt) or b""
+    except OSError as e:  # "JSON-LD does not support RDF 1.2 yet" (a triple term)
+        raise Unacceptable(f"the answer cannot be written as {req.graph_format}: {e}") from e
     return Result(body, req.graph_format, "graph", len(triples), truncated)
 
 
@@ -267,8 +286,51 @@ SERIALIZERS = {"json": _to_json, "xml": _to_xml, "csv": _to_csv, "tsv": _to_tsv}
 # ---------------------------------------------------------------- worker processes
 
 
+def execute_deep(store: Store, req: Request) -> Result:
+    """``execute`` on a thread with a stack of 8 KiB per byte of query (at least 64 MiB).
+
+    pyoxigraph parses, plans and evaluates recursively: thousands of ``{``, ``(`` or ``!``
+    overflow a thread's default 8 MB stack, and that kills the process (measured: at
+    most ~3 KiB per byte of query). Only the pages touched are used; the stack is
+    unmapped when the thread ends.
+    """
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(execute(store, req))
+        except BaseException as e:  # raised again in the calling thread
+            out.append(e)
+
+    threading.stack_size(max(64 << 20, 8192 * len(req.query.encode("utf-8", "replace"))))
+    t = threading.Thread(target=run, name="query")
+    t.start()
+    t.join()
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    result: Result = out[0]
+    return result
+
+
 def _worker(conn: Connection) -> None:
+    import os
+
+    # below the API process: a flood of expensive queries burns these workers' CPU,
+    # never the typed API's (which then keeps its latency on a small machine)
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        # the server died (kill -9, OOM) and can no longer stop a runaway query at the time
+        # limit: end with it instead of burning a CPU for hours (the query releases the GIL)
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=orphaned, name="orphan-watch", daemon=True).start()
     stores: dict[str, Store] = {}
+    conn.send(("started", None))  # imports done: the pool starts a query's clock from here
     while True:
         try:
             req = conn.recv()
@@ -281,9 +343,11 @@ def _worker(conn: Connection) -> None:
             if store is None:
                 stores.clear()  # the graph was swapped by an ingest: open the new one
                 store = stores[req.store_path] = Store.read_only(req.store_path)
-            conn.send(("ok", execute(store, req)))
+            conn.send(("ok", execute_deep(store, req)))
         except Malformed as e:
             conn.send(("malformed", str(e)))
+        except Unacceptable as e:
+            conn.send(("unacceptable", str(e)))
         except Exception as e:  # everything else the query did, reported, never fatal
             conn.send(("failed", f"{type(e).__name__}: {e}"))
 
@@ -292,11 +356,17 @@ def _worker(conn: Connection) -> None:
 class _Worker:
     process: Any
     conn: Connection
+    started: bool = False  # has said it is up (a spawned worker takes seconds to import)
 
 
 @dataclass
 class Pool:
-    """A fixed number of query workers; a query past ``timeout_s`` kills its worker."""
+    """A fixed number of query workers; a query past ``timeout_s`` kills its worker.
+
+    ``shutdown`` (on SIGTERM or SIGINT, from the signal handler) refuses new queries and
+    kills the workers running one, so that their callers answer at once with
+    ``ShuttingDown`` instead of holding the shutdown up to the time limit.
+    """
 
     size: int
     timeout_s: float
@@ -305,11 +375,18 @@ class Pool:
     _ctx: Any = field(default_factory=lambda: mp.get_context("spawn"))
     _all: list[_Worker] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    observer: Callable[[Result], None] | None = None  # told of every answer (request logs)
+    _busy: dict[int, _Worker] = field(default_factory=dict)  # running a query, by id()
+    _closing: bool = False
 
     def __post_init__(self) -> None:
         self.slots = threading.BoundedSemaphore(self.size)
         for _ in range(self.size):
             self.idle.put(self._spawn())
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -329,37 +406,139 @@ class Pool:
             if w in self._all:
                 self._all.remove(w)
 
+    def _replace(self, w: _Worker) -> None:
+        """Kill ``w``; a fresh worker takes its place unless the pool is shutting down."""
+        self._retire(w)
+        if not self._closing:
+            self.idle.put(self._spawn())
+
+    def _take(self) -> _Worker:
+        """An idle, live worker (a dead one is replaced); ShuttingDown once closing."""
+        while True:
+            if self._closing:
+                raise ShuttingDown(SHUTTING_DOWN)
+            try:
+                w = self.idle.get(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if self._closing:
+                self.idle.put(w)
+                raise ShuttingDown(SHUTTING_DOWN)
+            if w.process.is_alive():
+                return w
+            self._retire(w)
+            return self._spawn()
+
+    def _wait_started(self, w: _Worker) -> bool:
+        """Whether ``w`` is up (its imports done), waiting for it if it is new: a
+        query's time limit counts from then. False on shutdown or past STARTUP_S."""
+        if w.started:
+            return True
+        deadline = time.monotonic() + STARTUP_S
+        while not w.conn.poll(POLL_S):
+            if self._closing or time.monotonic() >= deadline:
+                return False
+        w.conn.recv()  # ("started", None); EOFError if it died
+        w.started = True
+        return True
+
+    def _wait(self, w: _Worker, limit: float) -> bool:
+        """Whether ``w`` answered (or died) within ``limit``: False at the limit or shutdown."""
+        deadline = time.monotonic() + limit
+        while True:
+            left = deadline - time.monotonic()
+            if w.conn.poll(max(0.0, min(left, POLL_S))):
+                return True
+            if self._closing or time.monotonic() >= deadline:
+                return False
+
     def run(self, req: Request, timeout_s: float | None = None) -> Result:
+        if self._closing:
+            raise ShuttingDown(SHUTTING_DOWN)
         if not self.slots.acquire(blocking=False):
             raise Busy(f"all {self.size} query workers are busy")
         try:
-            w = self.idle.get()
-            if not w.process.is_alive():
-                self._retire(w)
-                w = self._spawn()
+            w = self._take()
             limit = self.timeout_s if timeout_s is None else timeout_s
-            w.conn.send(req)
-            if not w.conn.poll(limit):
-                self._retire(w)
-                self.idle.put(self._spawn())
+            self._busy[id(w)] = w
+            answered, status, payload = False, "", None
+            try:
+                started = self._wait_started(w)
+                if started:
+                    w.conn.send(req)
+                    answered = self._wait(w, limit)
+                    if answered:
+                        status, payload = w.conn.recv()
+            except (EOFError, OSError) as e:
+                self._replace(w)
+                if self._closing:
+                    raise ShuttingDown(SHUTTING_DOWN) from e
+                raise Failed("the query worker stopped while running the query") from e
+            finally:
+                self._busy.pop(id(w), None)
+            if not answered:
+                self._replace(w)
+                if self._closing:
+                    raise ShuttingDown(SHUTTING_DOWN)
+                if not started:
+                    raise Failed(f"a query worker did not start in {STARTUP_S:g} s")
                 raise Timeout(
                     f"the query ran for more than {limit:g} s and was stopped; narrow it "
                     "(add a LIMIT, bind a variable, or use a named query)"
                 )
-            try:
-                status, payload = w.conn.recv()
-            except EOFError as e:
-                self._retire(w)
-                self.idle.put(self._spawn())
-                raise Failed("the query worker stopped while running the query") from e
             self.idle.put(w)
             _raise_for(status, payload)
             assert isinstance(payload, Result)
+            if self.observer is not None:
+                self.observer(payload)
             return payload
         finally:
             self.slots.release()
 
+    def warm(self, req: Request) -> int:
+        """Run ``req`` (a trivial query) on every idle worker at once: each has then
+        imported its modules and opened the store before real queries come. Returns how
+        many answered it."""
+        taken: list[_Worker] = []
+        while len(taken) < self.size and not self._closing:
+            try:
+                taken.append(self.idle.get_nowait())
+            except queue.Empty:
+                break
+        sent: list[_Worker] = []
+        for w in taken:
+            try:
+                if self._wait_started(w):
+                    w.conn.send(req)
+                    sent.append(w)
+                    continue
+            except (EOFError, OSError):
+                pass
+            self._replace(w)
+        warmed = 0
+        for w in sent:
+            status = None
+            with contextlib.suppress(EOFError, OSError):
+                if self._wait(w, self.timeout_s):
+                    status, _ = w.conn.recv()
+            if status is None:
+                self._replace(w)
+                continue
+            self.idle.put(w)
+            warmed += status == "ok"
+        return warmed
+
+    def shutdown(self) -> None:
+        """Refuse new queries and end the running ones now (their ``run`` raises
+        ``ShuttingDown``). Safe in a signal handler: it takes no lock and waits for
+        nothing; ``close`` reaps the workers."""
+        self._closing = True
+        for w in list(self._busy.values()):
+            with contextlib.suppress(Exception):
+                w.process.kill()
+
     def close(self) -> None:
+        self._closing = True
         with self._lock:
             workers = list(self._all)
         for w in workers:
@@ -374,6 +553,7 @@ class Pool:
 def _update_worker(conn: Connection, store_dir: str, update: str, prefixes: dict[str, str]) -> None:
     from ingest.store import StoreBusy, derive
 
+    conn.send(("started", ""))  # the time limit counts from here, not from the spawn
     try:
         derive(Path(store_dir), lambda store: store.update(update, prefixes=prefixes))
         conn.send(("ok", ""))
@@ -403,12 +583,14 @@ def run_update(
     process.start()
     child.close()
     try:
-        if not parent.poll(timeout_s):
-            raise Timeout(
-                f"the update ran for more than {timeout_s:g} s and was stopped; the graph is "
-                "unchanged. Split it into smaller updates."
-            )
         try:
+            if parent.poll(SPAWN_LIMIT_S):
+                parent.recv()  # "started"
+            if not parent.poll(timeout_s):
+                raise Timeout(
+                    f"the update ran for more than {timeout_s:g} s and was stopped; the graph "
+                    "is unchanged. Split it into smaller updates."
+                )
             status, message = parent.recv()
         except EOFError as e:
             raise Failed("the update process stopped; the graph is unchanged") from e
@@ -425,6 +607,8 @@ def _raise_for(status: str, payload: Any) -> None:
         raise Malformed(payload)
     if status == "busy":
         raise Busy(payload)
+    if status == "unacceptable":
+        raise Unacceptable(payload)
     if status != "ok":
         raise Failed(payload)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pyoxigraph import Literal, NamedNode, QueryTriples, serialize
+from pyoxigraph import Literal, NamedNode, serialize
 
 from service.deps import GraphDep, IndexDep, SettingsDep
 from service.errors import Problem
@@ -51,11 +51,7 @@ def _wants_html(request: Request) -> bool:
 @router.get("/id/{path:path}", summary="Linked Data: HTML, Turtle, JSON-LD … by Accept")
 def resource(path: str, request: Request, graph: GraphDep, index: IndexDep) -> Response:
     iri = graph.iri(path)
-    triples = []
-    if iri is not None:
-        result = graph.store().query(f"DESCRIBE <{iri.value}>", use_default_graph_as_union=True)
-        assert isinstance(result, QueryTriples)
-        triples = list(result)
+    triples = graph.about(iri) if iri is not None else []
     if iri is None or not triples:
         raise Problem(
             404,

@@ -82,5 +82,5 @@ def run_query(name: str, request: Request, settings: SettingsDep, graph: GraphDe
             kind="bad-parameters",
             parameters=[p.name for p in q.params],
         ) from e
-    rows = graph.rows(text)
+    rows = q.tidy(graph.rows(text))
     return QueryResult(name=name, params=params, columns=list(q.columns), rows=rows)

@@ -13,6 +13,7 @@ that carries ``Authorization: Bearer <token>`` is applied as a new build of the 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -25,6 +26,8 @@ from ontology import PREFIXES
 from service import sparql
 from service.deps import PoolDep, SettingsDep
 from service.errors import Problem, from_sparql
+from service.remote import RemotePool
+from service.sparql import Pool
 
 router = APIRouter(tags=["sparql"])
 
@@ -116,7 +119,13 @@ def _answer(
     request: Request, params: dict[str, list[str]], settings: SettingsDep, pool: PoolDep
 ) -> Response:
     if params.get("update"):
-        return _update(request, params["update"], settings)
+        if request.method == "GET":  # GET is safe: the protocol sends updates by POST only
+            raise Problem(
+                405, "Update by GET", "SPARQL Update is not accepted by GET",
+                hint="POST the update (form field update=, or application/sparql-update).",
+                headers={"Allow": "POST"},
+            )  # fmt: skip
+        return _update(request, params["update"], settings, pool)
     queries = params.get("query", [])
     if not queries:
         return service_description(request)
@@ -124,10 +133,11 @@ def _answer(
         raise Problem(400, "Malformed request", "give exactly one query parameter")
     query = queries[0]
     _check_size("query", query, settings)
+    _check_graphs(params)
     result_format, graph_format = _formats(request)
     req = sparql.Request(
         query=query,
-        store_path=sparql.store_path(settings.store_dir),
+        store_path="" if settings.sparql_endpoint else sparql.store_path(settings.store_dir),
         result_format=result_format,
         graph_format=graph_format,
         default_graphs=tuple(params.get("default-graph-uri", [])),
@@ -138,12 +148,31 @@ def _answer(
     try:
         sparql.check_allowed(query)
         result = pool.run(req)
+    except sparql.Unacceptable as e:
+        raise Problem(
+            406, "Not acceptable", str(e),
+            hint="Ask for text/turtle or application/n-triples: they write every RDF 1.2 term.",
+        ) from e  # fmt: skip
     except sparql.SparqlError as e:
         raise from_sparql(e, settings.query_timeout_s) from e
     headers = {"DWKG-Rows": str(result.rows)}
     if result.truncated:
         headers["DWKG-Truncated"] = f"true; the answer stops at {settings.max_result_rows} rows"
     return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+def _check_graphs(params: dict[str, list[str]]) -> None:
+    """Every default-graph-uri and named-graph-uri is an absolute IRI (400 otherwise)."""
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for iri in params.get(name, []):
+            try:
+                NamedNode(iri)
+            except ValueError as e:
+                raise Problem(
+                    400, "Malformed request", f"{name} {iri!r} is not an IRI: {e}",
+                    hint="Give graphs by absolute IRI, e.g. "
+                    "https://w3id.org/datawork-kg/id/graph/work/004.",
+                ) from e  # fmt: skip
 
 
 def _check_size(kind: str, text: str, settings: SettingsDep) -> None:
@@ -155,7 +184,9 @@ def _check_size(kind: str, text: str, settings: SettingsDep) -> None:
         )  # fmt: skip
 
 
-def _update(request: Request, updates: list[str], settings: SettingsDep) -> Response:
+def _update(
+    request: Request, updates: list[str], settings: SettingsDep, pool: Pool | RemotePool
+) -> Response:
     if not settings.allow_update or not settings.update_token:
         raise Problem(
             403, "Read-only endpoint", "SPARQL Update is not accepted on this service",
@@ -177,7 +208,12 @@ def _update(request: Request, updates: list[str], settings: SettingsDep) -> Resp
     _check_size("update", updates[0], settings)
     prefixes = {**PREFIXES, "id": settings.base_iri}
     try:
-        sparql.run_update(settings.store_dir, updates[0], settings.query_timeout_s, prefixes)
+        if isinstance(pool, RemotePool):
+            before = request.app.state.graph.build_id()
+            build = hashlib.sha256(f"{before} {updates[0]}".encode()).hexdigest()
+            pool.update(updates[0], prefixes, settings.base_iri, build[:16])
+        else:
+            sparql.run_update(settings.store_dir, updates[0], settings.query_timeout_s, prefixes)
     except sparql.SparqlError as e:
         raise from_sparql(e, settings.query_timeout_s) from e
     return Response(status_code=204)

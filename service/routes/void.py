@@ -16,12 +16,18 @@ VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 INT = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
-COUNTS = """
+# Only our named graphs: an engine's union default graph may hold its own (Virtuoso's
+# system graphs), and a triple in two of our graphs counts once, as in the union.
+OURS = (
+    "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), STR(id:))) }"
+)
+COUNTS = f"""
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-       (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }
+       (COUNT(DISTINCT ?o) AS ?objects) WHERE {{ {{ {OURS} }} }}
 """
-CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
-PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
+CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {{ {OURS} }} FILTER(?p = rdf:type)
+BIND(?o AS ?c) }} GROUP BY ?c ORDER BY ?c"""
+PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {OURS} }} }} GROUP BY ?p ORDER BY ?p"
 
 
 @router.get("/.well-known/void", summary="VoID description: size, classes, properties")
