@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from ingest import (
     PIPELINE_VERSION,
@@ -299,6 +299,14 @@ def ingest(
 
 
 EXPORT_FORMATS = {"nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG}
+
+
+def dump(build_dir: Path, out: Path, fmt: str = "nquads") -> int:
+    """Write a finished build as N-Quads or TriG; the number of quads written."""
+    graph = Store.read_only(str(build_dir))
+    with out.open("wb") as f:
+        graph.dump(f, EXPORT_FORMATS[fmt])
+    return len(graph)
 
 
 def export_nquads(

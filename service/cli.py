@@ -405,14 +405,32 @@ def export(
         "datawork-kg.nq"
     ),
     fmt: Annotated[str, typer.Option("--format", help="nquads or trig")] = "nquads",
-    corpus: CorpusOpt = None,
+    store: StoreOpt = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Build the graph from this corpus instead of the store."),
+    ] = None,
 ) -> None:
-    """Write the corpus graph as N-Quads or TriG for other engines' bulk loaders."""
-    s = _settings(corpus)
+    """Write the graph as N-Quads or TriG for other engines' bulk loaders.
+
+    By default the graph in use (the store's current build, as served); with --corpus,
+    the graph built afresh from that corpus (nothing is stored).
+    """
+    from ingest.store import current_path
+
+    s = _settings(corpus, store)
     if fmt not in build.EXPORT_FORMATS:
         err.print(f"[red]error:[/red] format {fmt!r} is not supported; use nquads or trig")
         raise typer.Exit(2)
-    report = build.export_nquads(s.corpus_dir, output, fmt=fmt)
+    current = current_path(s.store_dir)
+    if corpus is None and current is not None:
+        quads = build.dump(current, output, fmt)
+        out.print(f"wrote {quads} quads of the store in use ({current.name}) to {output}")
+        return
+    if corpus is None:
+        err.print(f"no graph in {s.store_dir}: building it from {s.corpus_dir} for the export")
+    options = build.Options(curated=s.curated_dir)
+    report = build.export_nquads(s.corpus_dir, output, fmt=fmt, options=options)
     out.print(f"wrote {report.quads} quads to {output}")
     for e in report.errors:
         err.print(f"[red]error:[/red] {e}")

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat, Store
 
+from ingest import build
+from ingest.store import current_path
 from tests.conftest import CORPUS
 
 
@@ -87,6 +90,22 @@ def test_export_writes_nquads(tmp_path: Path) -> None:
     done = dwkg("export", "--corpus", str(CORPUS), "--output", str(out))
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 1_000_000
+
+
+def test_export_dumps_the_graph_in_use(
+    built_store: tuple[Path, build.Report], tmp_path: Path
+) -> None:
+    """Without --corpus, the export is the store's current build, as served."""
+    current = current_path(built_store[0])
+    assert current is not None
+    for fmt in ("nquads", "trig"):
+        out = tmp_path / f"g.{fmt}"
+        done = dwkg("export", "--store", str(built_store[0]), "--format", fmt, "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        assert current.name in done.stdout
+        loaded = Store()
+        loaded.load(path=str(out), format=RdfFormat.N_QUADS if fmt == "nquads" else RdfFormat.TRIG)
+        assert len(loaded) == len(Store.read_only(str(current))) == built_store[1].quads
 
 
 def test_oxigraph_bulk_loads_the_nquads_and_trig_exports(tmp_path: Path) -> None:
