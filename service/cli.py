@@ -502,6 +502,8 @@ def _serve(s: Settings, host: str, port: int) -> None:
         log_level=s.log_level,
         access_log=False,  # the app writes one line per request (service.operations)
         timeout_graceful_shutdown=s.shutdown_timeout_s,
+        # a GET /sparql carries the query percent-encoded (up to 3 bytes a byte) in its URL
+        h11_max_incomplete_event_size=3 * s.max_query_bytes + 16_384,
     )
     sockets = [config.bind_socket()]
     try:

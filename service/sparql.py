@@ -287,12 +287,13 @@ SERIALIZERS = {"json": _to_json, "xml": _to_xml, "csv": _to_csv, "tsv": _to_tsv}
 
 
 def execute_deep(store: Store, req: Request) -> Result:
-    """``execute`` on a thread with a stack of 8 KiB per byte of query (at least 64 MiB).
+    """``execute`` on a thread with a stack of 8 KiB per character of query (64 MiB to 1 GiB).
 
     pyoxigraph parses, plans and evaluates recursively: thousands of ``{``, ``(`` or ``!``
     overflow a thread's default 8 MB stack, and that kills the process (measured: at
-    most ~3 KiB per byte of query). Only the pages touched are used; the stack is
-    unmapped when the thread ends.
+    most ~3 KiB per character, so 1 GiB holds any query of the default
+    max_query_bytes). Only the pages touched are used; the stack is unmapped when the
+    thread ends.
     """
     out: list[Any] = []
 
@@ -302,7 +303,7 @@ def execute_deep(store: Store, req: Request) -> Result:
         except BaseException as e:  # raised again in the calling thread
             out.append(e)
 
-    threading.stack_size(max(64 << 20, 8192 * len(req.query.encode("utf-8", "replace"))))
+    threading.stack_size(min(1 << 30, max(64 << 20, 8192 * len(req.query))))
     t = threading.Thread(target=run, name="query")
     t.start()
     t.join()
