@@ -97,6 +97,12 @@ def from_sparql(e: sparql.SparqlError, timeout_s: float) -> Problem:
             kind="busy",
             headers={"Retry-After": "2"},
         )
+    if isinstance(e, sparql.Upstream):
+        return Problem(
+            502, "SPARQL endpoint failed", str(e), kind="endpoint-failed",
+            hint="The graph is served from a remote SPARQL endpoint; check that it runs.",
+            headers={"Retry-After": "5"},
+        )  # fmt: skip
     return Problem(500, "Query failed", str(e), kind="query-failed")
 
 

@@ -107,7 +107,7 @@ class RemotePool:
         except EndpointError as e:
             if self._closing:
                 raise sparql.ShuttingDown("the server is shutting down") from e
-            raise sparql.Failed(str(e)) from e
+            raise sparql.Upstream(str(e)) from e
 
     def shutdown(self) -> None:
         """Refuse new queries and drop the connections of running ones (their ``run``

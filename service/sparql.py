@@ -92,6 +92,10 @@ class Failed(SparqlError):
     """The query failed while running."""
 
 
+class Upstream(Failed):
+    """The remote SPARQL endpoint could not be reached or failed (502)."""
+
+
 class Unacceptable(SparqlError):
     """The answer cannot be written in the asked format (406)."""
 

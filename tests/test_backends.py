@@ -257,3 +257,18 @@ def test_every_named_query_orders_its_rows() -> None:
         if "ORDER BY" not in q.sparql.upper()
     ]
     assert not unordered
+
+
+def test_an_unreachable_endpoint_is_a_502_naming_it(tmp_path: Path) -> None:
+    from service.errors import from_sparql
+    from service.remote import RemotePool
+    from service.sparql import Request, Upstream
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
+    pool = RemotePool(Endpoint(url, timeout_s=5), size=2, timeout_s=5)
+    with pytest.raises(Upstream, match="cannot reach the SPARQL endpoint") as e:
+        pool.run(Request(query="ASK {}", store_path=""))
+    problem = from_sparql(e.value, 5)
+    assert problem.status == 502 and url in problem.detail
+    pool.close()
