@@ -555,6 +555,8 @@ def _has_graph(s: Settings) -> bool:
     except IngestError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
+    finally:
+        endpoint.close()
 
 
 def _table(head: list[str], rows: list[list[str]]) -> None:

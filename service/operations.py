@@ -163,18 +163,17 @@ class RequestLog:
         fields: dict[str, Any] = {}
         rid_token, fields_token = errors.request_id.set(rid), _fields.set(fields)
         started = time.perf_counter()
-        status, headers = 500, {}
+        status = 500
         sent = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, sent, headers
+            nonlocal status, sent
             if message["type"] == "http.response.start":
                 sent, status = True, message["status"]
                 raw = [
                     (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
                 ]
                 raw.append((b"x-request-id", rid.encode("latin-1")))
-                headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
                 message = {**message, "headers": raw}
             await send(message)
 
@@ -197,9 +196,6 @@ class RequestLog:
             fields["cancelled"] = True
             raise
         finally:
-            if "sparql_rows" not in fields and headers.get("dwkg-rows", "").isdigit():
-                fields["sparql_rows"] = int(headers["dwkg-rows"])  # another backend's answer
-                fields["sparql_truncated"] = "dwkg-truncated" in headers
             client = scope.get("client")
             method, path = scope.get("method", ""), scope.get("path", "")
             requests_log.info(
@@ -402,7 +398,7 @@ def start(app: FastAPI) -> Callable[[], None]:
     pool into the request logs, start the warm-up. Returns what the lifespan calls when
     it ends."""
     pool = getattr(app.state, "pool", None)
-    if isinstance(pool, sparql.Pool):
+    if pool is not None:  # the embedded worker pool or the remote one
         pool.observer = note_sparql
     undo = _chain_signals(app)
     warm_up(app)

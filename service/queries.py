@@ -45,6 +45,9 @@ def run_select(settings: Settings, sparql: str) -> tuple[list[str], list[dict[st
             result = parse_query_results(response.content, QueryResultsFormat.JSON)
     except (SyntaxError, EndpointRejected) as e:
         raise QueryError(f"malformed query: {e}") from e
+    finally:
+        if endpoint is not None:
+            endpoint.close()
     if isinstance(result, QueryBoolean):
         return ["ask"], [{"ask": str(bool(result)).lower()}]
     if not isinstance(result, QuerySolutions):

@@ -12,7 +12,7 @@ result formats are the same whichever engine runs the query.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -50,6 +50,7 @@ class RemotePool:
     timeout_s: float
     slots: threading.BoundedSemaphore = field(init=False)
 
+    observer: Callable[[sparql.Result], None] | None = None  # told of every answer (logs)
     _closing: bool = False
 
     def __post_init__(self) -> None:
@@ -57,7 +58,7 @@ class RemotePool:
 
     def run(self, req: sparql.Request, timeout_s: float | None = None) -> sparql.Result:
         if self._closing:
-            raise sparql.ShuttingDown("the server is shutting down")
+            raise sparql.ShuttingDown(sparql.SHUTTING_DOWN)
         if not self.slots.acquire(blocking=False):
             raise sparql.Busy(f"all {self.size} query slots are busy")
         limit = self.timeout_s if timeout_s is None else timeout_s
@@ -79,6 +80,8 @@ class RemotePool:
             raise sparql.Failed(f"the endpoint's answer ({media}) does not parse: {e}") from e
         if capped(r) is not None and not result.truncated:  # the engine cut it, not us
             result = replace(result, truncated=True)
+        if self.observer is not None:
+            self.observer(result)
         return result
 
     def update(self, text: str, prefixes: dict[str, str], base: str, build_id: str) -> None:
@@ -96,17 +99,16 @@ class RemotePool:
         try:
             yield
         except EndpointTimeout as e:
+            if kind == "query":
+                raise sparql.query_timeout(limit) from e
             raise sparql.Timeout(
-                f"the {kind} ran for more than {limit:g} s and was stopped; narrow it "
-                "(add a LIMIT, bind a variable, or use a named query)"
-                if kind == "query"
-                else f"the update ran for more than {limit:g} s; the endpoint may still apply it"
+                f"the update ran for more than {limit:g} s; the endpoint may still apply it"
             ) from e
         except EndpointRejected as e:
             raise sparql.Malformed(f"the SPARQL endpoint refused the {kind}: {e}") from e
         except EndpointError as e:
             if self._closing:
-                raise sparql.ShuttingDown("the server is shutting down") from e
+                raise sparql.ShuttingDown(sparql.SHUTTING_DOWN) from e
             raise sparql.Upstream(str(e)) from e
 
     def shutdown(self) -> None:

@@ -63,7 +63,6 @@ MEDIA = {
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
 
-SPAWN_LIMIT_S = 60.0  # how long a new process may take to start (a loaded machine)
 FORBIDDEN = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
@@ -104,9 +103,17 @@ class ShuttingDown(SparqlError):
     """The server is shutting down: the query was refused or ended (503 with Retry-After)."""
 
 
+def query_timeout(limit: float) -> Timeout:
+    """The error of a query stopped at ``limit`` seconds, with what to do about it."""
+    return Timeout(
+        f"the query ran for more than {limit:g} s and was stopped; narrow it "
+        "(add a LIMIT, bind a variable, or use a named query)"
+    )
+
+
 SHUTTING_DOWN = "the server is shutting down; retry on another instance"
 POLL_S = 0.25  # how often a waiting query looks whether the pool is shutting down
-STARTUP_S = 60.0  # the longest a new query worker may take to start
+STARTUP_S = 60.0  # the longest a new query or update process may take to start
 
 
 @dataclass(frozen=True)
@@ -487,10 +494,7 @@ class Pool:
                     raise ShuttingDown(SHUTTING_DOWN)
                 if not started:
                     raise Failed(f"a query worker did not start in {STARTUP_S:g} s")
-                raise Timeout(
-                    f"the query ran for more than {limit:g} s and was stopped; narrow it "
-                    "(add a LIMIT, bind a variable, or use a named query)"
-                )
+                raise query_timeout(limit)
             self.idle.put(w)
             _raise_for(status, payload)
             assert isinstance(payload, Result)
@@ -558,7 +562,7 @@ class Pool:
 def _update_worker(conn: Connection, store_dir: str, update: str, prefixes: dict[str, str]) -> None:
     from ingest.store import StoreBusy, derive
 
-    conn.send(("started", ""))  # the time limit counts from here, not from the spawn
+    conn.send(("started", None))  # the time limit counts from here, not from the spawn
     try:
         derive(Path(store_dir), lambda store: store.update(update, prefixes=prefixes))
         conn.send(("ok", ""))
@@ -589,7 +593,7 @@ def run_update(
     child.close()
     try:
         try:
-            if parent.poll(SPAWN_LIMIT_S):
+            if parent.poll(STARTUP_S):
                 parent.recv()  # "started"
             if not parent.poll(timeout_s):
                 raise Timeout(

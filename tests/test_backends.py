@@ -169,6 +169,23 @@ def test_remote_queries_keep_the_limits_and_the_errors(
         assert r.json()["boolean"] is True  # the slot is free again
 
 
+def test_the_remote_pool_tells_its_observer_of_every_answer(
+    oxigraph_settings: dict[str, str],
+) -> None:
+    """What the request log reads a SPARQL answer's kind, rows and truncation from."""
+    from service.remote import RemotePool
+    from service.sparql import Request, Result
+
+    seen: list[Result] = []
+    pool = RemotePool(Endpoint(oxigraph_settings["sparql_endpoint"]), size=1, timeout_s=30)
+    pool.observer = seen.append
+    try:
+        got = pool.run(Request(query="SELECT * WHERE { ?s ?p ?o }", store_path="", max_rows=7))
+    finally:
+        pool.close()
+    assert seen == [got] and (got.kind, got.rows, got.truncated) == ("solutions", 7, True)
+
+
 def test_virtuoso_answers_as_the_embedded_store(embedded: dict[str, Any], tmp_path: Path) -> None:
     with virtuoso_server(tmp_path / "virtuoso", max_rows=1_000_000) as vt:
         env = {

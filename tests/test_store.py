@@ -99,13 +99,23 @@ def test_iris_are_stable_across_reingest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     fast = build.Options(reasoning=False, validation=False)  # they mint no IRIs
-    s1 = build.ingest(corpus, tmp_path / "s1", options=fast).store_path
+    r1 = build.ingest(corpus, tmp_path / "s1", options=fast)
+    s1 = r1.store_path
     # change one paragraph of 004: only that passage's IRI changes
     f = corpus / "004_003550ba27928829.txt"
     text = f.read_text()
     assert text.count("iFlytek did not respond") == 1
     f.write_text(text.replace("iFlytek did not respond", "iFlytek declined to respond"))
-    s2 = build.ingest(corpus, tmp_path / "s2", options=fast).store_path
+    r2 = build.ingest(corpus, tmp_path / "s2", options=fast)
+    s2 = r2.store_path
+    # the build id is the content's hash: a changed text changes it, the same text gives it
+    assert r2.build_id != r1.build_id
+    f.write_text(text)
+    assert build.ingest(corpus, tmp_path / "s3", options=fast).build_id == r1.build_id
+    assert s1 is not None
+    marker = "https://w3id.org/datawork-kg/id/graph/build"
+    stored = [q for q in Store.read_only(str(s1)) if q.graph_name.value != marker]  # type: ignore[union-attr]
+    assert build.content_hash(stored) == r1.build_id
     first, second = _passage_iris(s1), _passage_iris(s2)
     assert len(first - second) == 1 and len(second - first) == 1
     assert len(first & second) > 1000
